@@ -1,0 +1,1 @@
+export type { CompiledPolicy, CompileOptions, DecideContext } from './api.js';

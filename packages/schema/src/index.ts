@@ -1,0 +1,10 @@
+export * from './catalogue.js';
+export * from './common.js';
+export type { Decision, DecidedBy, Effect, PolicyRef, Reason, TraceStep, Verdict } from './decision.js';
+export * from './event.js';
+export * from './finding.js';
+export * from './identity.js';
+export * from './issues.js';
+export { policyJsonSchema } from './json-schema.js';
+export * from './policy.js';
+export { assertPolicy, type ParseResult, parsePolicyText, validateEvent, validatePolicy } from './validate.js';
