@@ -1,0 +1,103 @@
+import type { Exception, MaintenanceWindow, NeverBlock, Policy, Rule, Scope, Selector } from '@execguard/schema';
+import { assertPolicy } from '@execguard/schema';
+import type { CompiledPolicy, CompileOptions } from './api.js';
+import { type CatalogueIndex, indexCatalogue } from './catalogue.js';
+import { type CompiledMatch, compileMatch } from './conditions.js';
+import { policyDigest } from './digest.js';
+import { type CompiledIdentity, compileIdentity } from './identity.js';
+import { RuleIndex } from './rule-index.js';
+
+export interface CompiledRule {
+  readonly id: string;
+  readonly source: Rule;
+  readonly match: CompiledMatch;
+}
+
+export interface CompiledException {
+  readonly source: Exception;
+  readonly match: CompiledMatch;
+  readonly notBefore: number;
+  readonly expires: number;
+}
+
+export interface CompiledWindow {
+  readonly source: MaintenanceWindow;
+  readonly start: number;
+  readonly end: number;
+  readonly relaxedRules: ReadonlySet<string>;
+}
+
+export interface CompiledNeverBlock {
+  readonly source: NeverBlock;
+  readonly program: CompiledIdentity;
+}
+
+/** The engine's private view of a compiled policy. */
+export interface Compiled extends CompiledPolicy {
+  readonly catalogue: CatalogueIndex;
+  readonly scopes: readonly Scope[];
+  readonly denyRules: readonly CompiledRule[];
+  readonly allowRules: readonly CompiledRule[];
+  readonly denyIndex: RuleIndex;
+  readonly allowIndex: RuleIndex;
+  readonly exceptions: readonly CompiledException[];
+  readonly windows: readonly CompiledWindow[];
+  readonly neverBlock: readonly CompiledNeverBlock[];
+}
+
+/**
+ * Validate and compile a policy once; decide many times. Throws ValidationError (with every
+ * problem and its location) when the policy is invalid.
+ */
+export function compile(policy: unknown, options: CompileOptions): CompiledPolicy {
+  const p: Policy = assertPolicy(policy);
+  const denyRules: CompiledRule[] = [];
+  const allowRules: CompiledRule[] = [];
+  const denyIndex = new RuleIndex();
+  const allowIndex = new RuleIndex();
+  for (const rule of p.rules) {
+    const compiled = { id: rule.id, source: rule, match: compileMatch(rule.match) };
+    const [list, index] = rule.action === 'deny' ? [denyRules, denyIndex] : [allowRules, allowIndex];
+    index.add(list.length, compiled.match.program);
+    list.push(compiled);
+  }
+  const compiled: Compiled = {
+    policy: p,
+    ref: { name: p.metadata.name, version: p.metadata.version, digest: policyDigest(p) },
+    catalogue: indexCatalogue(options.catalogue),
+    scopes: p.scopes ?? [],
+    denyRules,
+    allowRules,
+    denyIndex,
+    allowIndex,
+    exceptions: (p.exceptions ?? []).map((x) => ({
+      source: x,
+      match: compileMatch(x.match),
+      notBefore: x.notBefore ? Date.parse(x.notBefore) : Number.NEGATIVE_INFINITY,
+      expires: Date.parse(x.expires),
+    })),
+    windows: (p.maintenanceWindows ?? []).map((w) => ({
+      source: w,
+      start: Date.parse(w.start),
+      end: Date.parse(w.end),
+      relaxedRules: new Set(w.relax.rules ?? []),
+    })),
+    neverBlock: (p.neverBlock ?? []).map((n) => ({ source: n, program: compileIdentity(n.program) })),
+  };
+  return compiled;
+}
+
+export interface HostView {
+  readonly id: string;
+  readonly name: string | undefined;
+  readonly role: string | undefined;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+export function selectorMatches(sel: Selector | undefined, host: HostView): boolean {
+  if (!sel) return true;
+  if (sel.hosts && !sel.hosts.some((h) => h === host.id || h === host.name)) return false;
+  if (sel.roles && !(host.role !== undefined && sel.roles.includes(host.role))) return false;
+  if (sel.labels) for (const [k, v] of Object.entries(sel.labels)) if (host.labels[k] !== v) return false;
+  return true;
+}

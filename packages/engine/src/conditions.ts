@@ -1,0 +1,110 @@
+import type { ExecEvent, Match } from '@execguard/schema';
+import type { ContentKind } from './args.js';
+import type { Facts } from './facts.js';
+import { type CompiledIdentity, compileIdentity, matchIdentity } from './identity.js';
+import { ancestorSubjects, parentSubject, type Subject } from './subject.js';
+
+export interface CompiledMatch {
+  readonly source: Match;
+  readonly program: CompiledIdentity | undefined;
+  readonly script: CompiledIdentity | undefined;
+  readonly parent: CompiledIdentity | undefined;
+  readonly ancestor: CompiledIdentity | undefined;
+  readonly args: { any: RegExp[] | undefined; all: RegExp[] | undefined; none: RegExp[] | undefined } | undefined;
+  readonly user: { names: Set<string>; ids: Set<string>; groups: Set<string> } | undefined;
+  /** Which content kind an allow with this match approves (spec §5); undefined = none. */
+  readonly approvesContent: ContentKind | undefined;
+}
+
+/** Per-event inputs; parent and ancestors are built only when a condition asks for them. */
+export class EvalInput {
+  private parentCache: Subject | null | undefined;
+  private ancestorsCache: Subject[] | undefined;
+  constructor(
+    readonly event: ExecEvent,
+    readonly facts: Facts,
+  ) {}
+  get parent(): Subject | undefined {
+    if (this.parentCache === undefined) this.parentCache = parentSubject(this.event) ?? null;
+    return this.parentCache ?? undefined;
+  }
+  get ancestors(): Subject[] {
+    if (!this.ancestorsCache) {
+      const p = this.parent;
+      this.ancestorsCache = [...(p ? [p] : []), ...ancestorSubjects(this.event)];
+    }
+    return this.ancestorsCache;
+  }
+}
+
+const lowerSet = (xs: readonly string[] | undefined) => new Set((xs ?? []).map((x) => x.toLowerCase()));
+
+export function compileMatch(m: Match): CompiledMatch {
+  const flags = m.args?.caseSensitive ? 'u' : 'iu';
+  const res = (xs: readonly string[] | undefined) => xs?.map((x) => new RegExp(x, flags));
+  return {
+    source: m,
+    program: m.program && compileIdentity(m.program),
+    script: m.script && compileIdentity(m.script),
+    parent: m.parent && compileIdentity(m.parent),
+    ancestor: m.ancestor && compileIdentity(m.ancestor),
+    args: m.args && { any: res(m.args.any), all: res(m.args.all), none: res(m.args.none) },
+    user: m.user && { names: lowerSet(m.user.names), ids: new Set(m.user.ids ?? []), groups: lowerSet(m.user.groups) },
+    approvesContent: m.script ? 'script' : m.inlineCode === true ? 'inline' : m.stdinScript === true ? 'stdin' : undefined,
+  };
+}
+
+function flag(name: string, want: boolean | undefined, have: boolean, notes: string[] | undefined): boolean {
+  if (want === undefined) return true;
+  if (want !== have) {
+    notes?.push(`${name} is ${have}, rule wants ${want}`);
+    return false;
+  }
+  return true;
+}
+
+function userHolds(u: NonNullable<CompiledMatch['user']>, event: ExecEvent, notes: string[] | undefined): boolean {
+  const name = event.user?.name?.toLowerCase();
+  const id = event.user?.id;
+  const groups = [event.user?.group?.name, ...(event.execguard?.groups ?? [])].filter((g): g is string => !!g);
+  if ((name && u.names.has(name)) || (id && u.ids.has(id)) || groups.some((g) => u.groups.has(g.toLowerCase()))) return true;
+  notes?.push(`user ${event.user?.name ?? event.user?.id ?? '(unknown)'} not listed`);
+  return false;
+}
+
+/** Does every condition of the match hold for this execution (spec §5)? */
+export function holds(m: CompiledMatch, input: EvalInput, notes?: string[]): boolean {
+  const f = input.facts;
+  const s = m.source;
+  if (!flag('inline code', s.inlineCode, f.content === 'inline', notes)) return false;
+  if (!flag('stdin script', s.stdinScript, f.content === 'stdin', notes)) return false;
+  if (!flag('proxy use', s.proxyUse, f.proxy !== undefined, notes)) return false;
+  if (!flag('masquerade', s.masquerade, f.masquerade !== undefined, notes)) return false;
+  if (!flag('user-writable location', s.userWritableLocation, f.userWritable, notes)) return false;
+  if (m.program && !matchIdentity(m.program, f.program, notes)) return false;
+  if (m.args) {
+    const a = f.argString;
+    if (m.args.any && !m.args.any.some((re) => re.test(a))) return fail(notes, 'no "any" argument pattern matches');
+    if (m.args.all && !m.args.all.every((re) => re.test(a))) return fail(notes, 'not every "all" argument pattern matches');
+    if (m.args.none?.some((re) => re.test(a))) return fail(notes, 'a "none" argument pattern matches');
+  }
+  if (m.script) {
+    if (!f.script) return fail(notes, 'no script');
+    if (!matchIdentity(m.script, f.script, notes)) return false;
+  }
+  if (m.parent) {
+    const p = input.parent;
+    if (!p) return fail(notes, 'no parent recorded');
+    if (!matchIdentity(m.parent, p, notes)) return false;
+  }
+  if (m.ancestor && !input.ancestors.some((a) => matchIdentity(m.ancestor as CompiledIdentity, a))) {
+    return fail(notes, 'no ancestor matches');
+  }
+  if (m.user && !userHolds(m.user, input.event, notes)) return false;
+  return true;
+}
+
+function fail(notes: string[] | undefined, why: string): false {
+  notes?.push(why);
+  return false;
+}

@@ -1,0 +1,79 @@
+// Path globs: `*` within one segment, `**` any depth, `?` one character. Patterns that look like
+// Windows paths (drive letter or backslash) compare case-insensitively, because NTFS does.
+
+export function isWindowsPattern(pattern: string): boolean {
+  return /^[a-zA-Z]:[\\/]/.test(pattern) || pattern.includes('\\');
+}
+
+export function normalisePath(path: string): string {
+  return path.replace(/\\/g, '/');
+}
+
+export function globToRegExp(pattern: string): RegExp {
+  const p = normalisePath(pattern);
+  let re = '';
+  for (let i = 0; i < p.length; i++) {
+    const c = p[i] as string;
+    if (c === '*') {
+      if (p[i + 1] === '*') {
+        // "/**/" also matches "/": a/**/b matches a/b.
+        if (p[i + 2] === '/') {
+          re += '(?:.*/)?';
+          i += 2;
+        } else {
+          re += '.*';
+          i += 1;
+        }
+      } else re += '[^/]*';
+    } else if (c === '?') re += '[^/]';
+    else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`, isWindowsPattern(pattern) ? 'i' : '');
+}
+
+/** Leading path segments before the first wildcard: where a trie can file the pattern. */
+export function literalPrefixSegments(pattern: string): string[] {
+  const segs = normalisePath(pattern).split('/');
+  const out: string[] = [];
+  for (const s of segs) {
+    if (/[*?]/.test(s)) break;
+    out.push(isWindowsPattern(pattern) ? s.toLowerCase() : s);
+  }
+  // A fully literal pattern keeps all its segments; the last is the file name.
+  return out;
+}
+
+interface TrieNode<T> {
+  children: Map<string, TrieNode<T>>;
+  items: T[];
+}
+
+/** Segment trie: lookup(path) returns every item filed under a prefix of the path. */
+export class PathTrie<T> {
+  private readonly root: TrieNode<T> = { children: new Map(), items: [] };
+  private readonly lower: boolean;
+  constructor(caseInsensitive: boolean) {
+    this.lower = caseInsensitive;
+  }
+  insert(segments: readonly string[], item: T): void {
+    let node = this.root;
+    for (const s of segments) {
+      let next = node.children.get(s);
+      if (!next) {
+        next = { children: new Map(), items: [] };
+        node.children.set(s, next);
+      }
+      node = next;
+    }
+    node.items.push(item);
+  }
+  lookup(path: string, out: T[]): void {
+    const segs = (this.lower ? path.toLowerCase() : path).split('/');
+    let node: TrieNode<T> | undefined = this.root;
+    for (let i = 0; node; i++) {
+      for (const it of node.items) out.push(it);
+      if (i >= segs.length) break;
+      node = node.children.get(segs[i] as string);
+    }
+  }
+}

@@ -1,0 +1,84 @@
+import type { ExecEvent, Provenance } from '@execguard/schema';
+import { normalisePath } from './glob.js';
+
+/** Something an identity can match: the program, its parent, an ancestor, or a script. */
+export interface Subject {
+  /** Forward-slash path, as recorded. */
+  readonly path: string | undefined;
+  /** Lower-case basename of the path (or the recorded process name). */
+  readonly basename: string | undefined;
+  /** Lower-case OriginalFileName without a trailing .mui. */
+  readonly originalName: string | undefined;
+  readonly sha256: string | undefined;
+  readonly signature: SignatureFacts | undefined;
+  readonly pkg: Provenance['package'] | undefined;
+  readonly pathAdminOnly: boolean;
+}
+
+export interface SignatureFacts {
+  readonly valid: boolean;
+  readonly subject: string;
+  readonly product: string | undefined;
+  readonly version: string | undefined;
+}
+
+interface RawImage {
+  executable?: string | undefined;
+  path?: string | undefined;
+  name?: string | undefined;
+  hash?: { sha256?: string | undefined } | undefined;
+  pe?: { original_file_name?: string | undefined; product?: string | undefined; file_version?: string | undefined } | undefined;
+  code_signature?:
+    | { subject_name?: string | undefined; signed?: boolean | undefined; trusted?: boolean | undefined; status?: string | undefined }
+    | undefined;
+}
+
+export function basenameOf(path: string): string {
+  const i = path.lastIndexOf('/');
+  return i < 0 ? path : path.slice(i + 1);
+}
+
+export function dirnameOf(path: string): string {
+  const i = path.lastIndexOf('/');
+  return i <= 0 ? (i === 0 ? '/' : '') : path.slice(0, i);
+}
+
+const stripMui = (n: string) => (n.endsWith('.mui') ? n.slice(0, -4) : n);
+
+export function subjectOf(image: RawImage, provenance: Provenance | undefined, pathOverride?: string): Subject {
+  const raw = pathOverride ?? image.executable ?? image.path;
+  const path = raw ? normalisePath(raw) : undefined;
+  const base = path ? basenameOf(path) : image.name;
+  const ofn = image.pe?.original_file_name;
+  const cs = image.code_signature;
+  return {
+    path,
+    basename: base ? base.toLowerCase() : undefined,
+    originalName: ofn ? stripMui(ofn.trim().toLowerCase()) : undefined,
+    sha256: image.hash?.sha256?.toLowerCase(),
+    signature:
+      cs?.subject_name !== undefined
+        ? {
+            valid: cs.signed === true && cs.trusted !== false && (cs.status === undefined || cs.status.toLowerCase() === 'valid'),
+            subject: cs.subject_name.trim().toLowerCase(),
+            product: image.pe?.product?.trim().toLowerCase(),
+            version: image.pe?.file_version,
+          }
+        : undefined,
+    pkg: provenance?.package,
+    pathAdminOnly: provenance?.path_admin_only === true,
+  };
+}
+
+export function programSubject(event: ExecEvent): Subject {
+  return subjectOf(event.process, event.execguard?.process);
+}
+
+export function parentSubject(event: ExecEvent): Subject | undefined {
+  const p = event.process.parent;
+  return p ? subjectOf(p, event.execguard?.parent) : undefined;
+}
+
+export function ancestorSubjects(event: ExecEvent): Subject[] {
+  return (event.execguard?.ancestors ?? []).map((a) => subjectOf(a, undefined));
+}
