@@ -1,6 +1,7 @@
 import { createReadStream, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { type ExecEvent, formatIssue, parsePolicyText, type Policy, validateEvent } from '@execguard/schema';
+import { type ExecEvent, formatIssue, type HostContext, parsePolicyText, type Policy, validateEvent, validateHosts } from '@execguard/schema';
+import { parse as parseYaml } from 'yaml';
 import { UserError } from './errors.js';
 
 export function readTextFile(file: string): string {
@@ -111,4 +112,22 @@ export function parseTime(value: string, what: string): number {
   const t = Date.parse(value);
   if (Number.isNaN(t) || !/\d{4}-\d{2}-\d{2}/.test(value)) throw new UserError(`${what}: "${value}" is not an ISO 8601 time`);
   return t;
+}
+
+/** A host inventory file: a YAML or JSON list of {id, name?, role?, labels?}. */
+export function loadHosts(file: string): Map<string, HostContext> {
+  let doc: unknown;
+  try {
+    doc = parseYaml(readTextFile(file));
+  } catch (e) {
+    throw new UserError(`${file}: not valid YAML/JSON: ${(e as Error).message.split('\n')[0]}`);
+  }
+  const issues = validateHosts(doc);
+  if (issues.length > 0) throw new UserError(`${file}: invalid host inventory:\n${issues.map((i) => `  ${formatIssue(i)}`).join('\n')}`);
+  const hosts = new Map<string, HostContext>();
+  for (const h of doc as HostContext[]) {
+    hosts.set(h.id, h);
+    if (h.name) hosts.set(h.name, h);
+  }
+  return hosts;
 }

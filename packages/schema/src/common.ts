@@ -1,7 +1,10 @@
 import { type Static, type TUnsafe, Type } from '@sinclair/typebox';
 
 /** A string enum emitted as JSON Schema `enum` (clear editor completion and one clear error). */
-export function StringEnum<const T extends readonly string[]>(values: T, options: { description?: string } = {}): TUnsafe<T[number]> {
+export function StringEnum<const T extends readonly string[]>(
+  values: T,
+  options: { description?: string } = {},
+): TUnsafe<T[number]> {
   return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
 }
 

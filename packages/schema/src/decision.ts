@@ -4,13 +4,7 @@ export type Verdict = 'allow' | 'deny';
 /** What happened: an enforced deny (`denied`) is never confused with an audit-only `would-deny`. */
 export type Effect = 'allowed' | 'denied' | 'would-deny';
 
-export type DecidedBy =
-  | 'non-overridable'
-  | 'exception'
-  | 'deny-rule'
-  | 'maintenance-window'
-  | 'allow-rule'
-  | 'default-deny';
+export type DecidedBy = 'non-overridable' | 'exception' | 'deny-rule' | 'maintenance-window' | 'allow-rule' | 'default-deny';
 
 export interface Reason {
   /** Rule, exception, window or builtin id this reason comes from. */
@@ -21,7 +15,17 @@ export interface Reason {
 }
 
 export interface TraceStep {
-  readonly phase: 'scope' | 'facts' | 'non-overridable' | 'exception' | 'deny-rule' | 'window' | 'allow-rule' | 'default' | 'never-block' | 'mode';
+  readonly phase:
+    | 'scope'
+    | 'facts'
+    | 'non-overridable'
+    | 'exception'
+    | 'deny-rule'
+    | 'window'
+    | 'allow-rule'
+    | 'default'
+    | 'never-block'
+    | 'mode';
   readonly subject: string;
   readonly outcome: 'matched' | 'not-matched' | 'skipped' | 'info';
   readonly detail: string;

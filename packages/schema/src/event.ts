@@ -66,7 +66,9 @@ export const Provenance = Type.Object(
         open,
       ),
     ),
-    path_admin_only: opt(Type.Boolean({ description: 'Every directory above the file, and the file, is writable by administrators alone' })),
+    path_admin_only: opt(
+      Type.Boolean({ description: 'Every directory above the file, and the file, is writable by administrators alone' }),
+    ),
   },
   open,
 );
@@ -137,7 +139,12 @@ export const ExecEvent = Type.Object(
     ),
     winlog: opt(
       Type.Object(
-        { channel: opt(Str), event_id: opt(Type.Union([Int, Str])), record_id: opt(Type.Union([Int, Str])), provider_name: opt(Str) },
+        {
+          channel: opt(Str),
+          event_id: opt(Type.Union([Int, Str])),
+          record_id: opt(Type.Union([Int, Str])),
+          provider_name: opt(Str),
+        },
         open,
       ),
     ),

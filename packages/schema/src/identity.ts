@@ -7,7 +7,8 @@ export const SignerIdentity = Type.Object(
   {
     subject: Type.String({
       minLength: 1,
-      description: 'Exact certificate subject of the publisher (not a CA, no wildcards), e.g. "CN=Siemens AG, O=Siemens AG, C=DE"',
+      description:
+        'Exact certificate subject of the publisher (not a CA, no wildcards), e.g. "CN=Siemens AG, O=Siemens AG, C=DE"',
     }),
     product: Type.String({ minLength: 1, description: 'Product name from the file version resource (exact, case-insensitive)' }),
     minVersion: Type.Optional(

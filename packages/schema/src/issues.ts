@@ -24,9 +24,7 @@ export interface ValidationIssue {
 }
 
 export function formatIssue(issue: ValidationIssue): string {
-  const where = issue.file
-    ? `${issue.file}${issue.line ? `:${issue.line}${issue.column ? `:${issue.column}` : ''}` : ''}`
-    : '';
+  const where = issue.file ? `${issue.file}${issue.line ? `:${issue.line}${issue.column ? `:${issue.column}` : ''}` : ''}` : '';
   return `${where ? `${where}: ` : ''}${issue.path || '/'}: ${issue.message} [${issue.code}]`;
 }
 

@@ -36,7 +36,9 @@ export const Match = Type.Object(
     program: Type.Optional(Identity),
     args: Type.Optional(ArgsCondition),
     script: Type.Optional(Identity),
-    inlineCode: Type.Optional(Type.Boolean({ description: 'The interpreter was given code on its command line (-c, -e, -Command …)' })),
+    inlineCode: Type.Optional(
+      Type.Boolean({ description: 'The interpreter was given code on its command line (-c, -e, -Command …)' }),
+    ),
     stdinScript: Type.Optional(Type.Boolean({ description: 'The interpreter reads its script from a pipe or file on stdin' })),
     parent: Type.Optional(Identity),
     ancestor: Type.Optional(Identity),
@@ -45,7 +47,9 @@ export const Match = Type.Object(
       Type.Boolean({ description: 'The program is a catalogued proxy binary invoked with one of its proxy argument patterns' }),
     ),
     masquerade: Type.Optional(
-      Type.Boolean({ description: 'The program shows masquerading: renamed (OriginalFileName differs) or a system name outside its directory' }),
+      Type.Boolean({
+        description: 'The program shows masquerading: renamed (OriginalFileName differs) or a system name outside its directory',
+      }),
     ),
     userWritableLocation: Type.Optional(
       Type.Boolean({ description: 'The program runs from a user-writable, temporary, download or removable-media location' }),
@@ -110,7 +114,9 @@ export type Exception = Static<typeof Exception>;
 
 export const Relaxation = Type.Object(
   {
-    defaultDeny: Type.Optional(Type.Boolean({ description: 'Programs denied only by default-deny are allowed (e.g. installing updates)' })),
+    defaultDeny: Type.Optional(
+      Type.Boolean({ description: 'Programs denied only by default-deny are allowed (e.g. installing updates)' }),
+    ),
     enforcement: Type.Optional(Type.Boolean({ description: 'Denies in enforce mode are recorded as would-deny' })),
     rules: Type.Optional(Type.Array(ObjectId, { minItems: 1, description: 'Deny rules that do not apply during the window' })),
   },

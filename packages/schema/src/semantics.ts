@@ -16,9 +16,17 @@ function checkIdentity(id: Identity, path: string, push: Push): void {
   if (id.signer) {
     const s = id.signer.subject.trim();
     if (s === '' || WILDCARD.test(s)) {
-      push(`${path}/signer/subject`, 'E_SIGNER_TOO_BROAD', 'signer subject must be an exact publisher subject, without wildcards');
+      push(
+        `${path}/signer/subject`,
+        'E_SIGNER_TOO_BROAD',
+        'signer subject must be an exact publisher subject, without wildcards',
+      );
     } else if (CA_SUBJECT.test(s.split(/,\s*(?=[A-Z]+=)/)[0] ?? s)) {
-      push(`${path}/signer/subject`, 'E_SIGNER_TOO_BROAD', `signer subject "${s}" names a certificate authority; name the publisher instead`);
+      push(
+        `${path}/signer/subject`,
+        'E_SIGNER_TOO_BROAD',
+        `signer subject "${s}" names a certificate authority; name the publisher instead`,
+      );
     }
     if (WILDCARD.test(id.signer.product)) {
       push(`${path}/signer/product`, 'E_SIGNER_TOO_BROAD', 'signer product must be exact, without wildcards');
@@ -33,7 +41,11 @@ function checkIdentity(id: Identity, path: string, push: Push): void {
 /** An identity strong enough to allow something: not a bare file name. */
 function checkAllowIdentity(id: Identity, path: string, push: Push): void {
   if (id.name && !id.signer) {
-    push(`${path}/name`, 'E_WEAK_IDENTITY', 'a file name identifies nothing on its own; in an allow it needs a signer (OriginalFileName)');
+    push(
+      `${path}/name`,
+      'E_WEAK_IDENTITY',
+      'a file name identifies nothing on its own; in an allow it needs a signer (OriginalFileName)',
+    );
   }
 }
 
@@ -108,7 +120,8 @@ export function checkPolicySemantics(p: Policy): ValidationIssue[] {
     const at = `/maintenanceWindows/${i}`;
     claim(w.id, at);
     if (Date.parse(w.start) >= Date.parse(w.end)) push(`${at}/end`, 'E_TIME_ORDER', 'end must be after start');
-    if (emptySelector(w.scope)) push(`${at}/scope`, 'E_EMPTY_SCOPE', 'a maintenance window must be scoped to hosts, roles or labels');
+    if (emptySelector(w.scope))
+      push(`${at}/scope`, 'E_EMPTY_SCOPE', 'a maintenance window must be scoped to hosts, roles or labels');
     w.relax.rules?.forEach((id, j) => {
       if (!denyRules.has(id)) push(`${at}/relax/rules/${j}`, 'E_UNKNOWN_REFERENCE', `"${id}" is not a deny rule of this policy`);
     });

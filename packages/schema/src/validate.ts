@@ -3,7 +3,8 @@ import addFormatsModule from 'ajv-formats';
 import { isNode, LineCounter, parseDocument } from 'yaml';
 import { ExecEvent } from './event.js';
 import { ValidationError, type ValidationIssue } from './issues.js';
-import { Policy } from './policy.js';
+import { HostContext, Policy } from './policy.js';
+import { Type } from '@sinclair/typebox';
 import { checkPolicySemantics } from './semantics.js';
 
 // ajv-formats ships CommonJS with a default export object.
@@ -11,6 +12,7 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 const ajv = addFormats(new Ajv({ allErrors: true, strict: false }));
 const policyValidator = ajv.compile(Policy);
 const eventValidator = ajv.compile(ExecEvent);
+const hostsValidator = ajv.compile(Type.Array(HostContext));
 
 function describe(e: ErrorObject): string {
   switch (e.keyword) {
@@ -56,6 +58,10 @@ export function validateEvent(doc: unknown): ValidationIssue[] {
   return schemaIssues(eventValidator, doc).map((i) => ({ ...i, code: 'E_EVENT' as const }));
 }
 
+export function validateHosts(doc: unknown): ValidationIssue[] {
+  return schemaIssues(hostsValidator, doc);
+}
+
 export function assertPolicy(doc: unknown): Policy {
   const issues = validatePolicy(doc);
   if (issues.length > 0) throw new ValidationError(issues, 'policy');
@@ -80,7 +86,9 @@ export function parsePolicyText(text: string, file?: string): ParseResult<Policy
   if (doc.errors.length > 0) {
     return {
       ok: false,
-      issues: doc.errors.map((e) => locate({ code: 'E_PARSE', path: '', message: e.message.split('\n')[0] ?? e.message }, e.pos[0])),
+      issues: doc.errors.map((e) =>
+        locate({ code: 'E_PARSE', path: '', message: e.message.split('\n')[0] ?? e.message }, e.pos[0]),
+      ),
     };
   }
   let value: unknown;
@@ -97,7 +105,10 @@ export function parsePolicyText(text: string, file?: string): ParseResult<Policy
       // Walk up the pointer until a node exists (a missing key is reported at its parent).
       const segments = issue.path.split('/').slice(1).map(unescapePointer);
       while (segments.length > 0) {
-        const node = doc.getIn(segments.map((s) => (/^\d+$/.test(s) ? Number(s) : s)), true);
+        const node = doc.getIn(
+          segments.map((s) => (/^\d+$/.test(s) ? Number(s) : s)),
+          true,
+        );
         if (isNode(node) && node.range) return locate(issue, node.range[0]);
         segments.pop();
       }

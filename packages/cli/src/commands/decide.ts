@@ -4,7 +4,7 @@ import type { HostContext } from '@execguard/schema';
 import type { Command } from 'commander';
 import { EXIT, UserError } from '../errors.js';
 import { formatDecision } from '../format.js';
-import { isBad, loadPolicy, parseTime, readEvents } from '../io.js';
+import { isBad, loadHosts, loadPolicy, parseTime, readEvents } from '../io.js';
 
 interface DecideOptions {
   policy: string;
@@ -15,6 +15,7 @@ interface DecideOptions {
   host?: string;
   role?: string;
   label?: string[];
+  hosts?: string;
 }
 
 function hostFrom(o: DecideOptions): HostContext | undefined {
@@ -43,6 +44,7 @@ export function registerDecide(program: Command): void {
     .option('--host <id>', 'host id (default: the event\'s host.id)')
     .option('--role <role>', 'host role, with --host')
     .option('--label <key=value...>', 'host labels, with --host')
+    .option('--hosts <file>', 'host inventory (YAML/JSON list of {id, role, labels}) giving role and labels by host id')
     .addHelpText(
       'after',
       '\nExit codes: 0 every event allowed; 1 at least one deny verdict (enforced or would-deny); 2 invalid usage or input\n(bad events are reported with their line on stderr; the others are still decided).',
@@ -51,6 +53,7 @@ export function registerDecide(program: Command): void {
       const compiled = compile(loadPolicy(o.policy), { catalogue: defaultCatalogue });
       const now = o.now ? parseTime(o.now, '--now') : Date.now();
       const host = hostFrom(o);
+      const inventory = o.hosts ? loadHosts(o.hosts) : undefined;
       let denies = 0;
       let bad = 0;
       for await (const item of readEvents(o.event)) {
@@ -59,7 +62,8 @@ export function registerDecide(program: Command): void {
           process.stderr.write(`${o.event}:${item.line}: ${item.message}\n`);
           continue;
         }
-        const d = decide(compiled, item.event, { now, ...(host ? { host } : {}), explain: o.explain === true });
+        const h = host ?? inventory?.get(item.event.host?.id ?? item.event.host?.name ?? '');
+        const d = decide(compiled, item.event, { now, ...(h ? { host: h } : {}), explain: o.explain === true });
         if (d.verdict === 'deny') denies++;
         if (o.json) {
           process.stdout.write(`${JSON.stringify({ ...item.event, execguard: { ...item.event.execguard, decision: d } })}\n`);

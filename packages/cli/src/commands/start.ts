@@ -5,7 +5,7 @@ import { compile, decide } from '@execguard/engine';
 import { defaultCatalogue } from '@execguard/knowledge';
 import type { Command } from 'commander';
 import { EXIT } from '../errors.js';
-import { isBad, loadPolicy, readEvents } from '../io.js';
+import { isBad, loadHosts, loadPolicy, readEvents } from '../io.js';
 import { checkExpectation } from '../policy-test.js';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
@@ -23,6 +23,7 @@ export function registerStart(program: Command): void {
     .addHelpText('after', '\nExit codes: 0 all example policies valid and their tests pass; 1 a test fails; 2 invalid input.')
     .action(async (o: { examples: string; json?: boolean }) => {
       const policyDir = join(o.examples, 'policies');
+      const hosts = loadHosts(join(o.examples, 'hosts.yaml'));
       const summary: { policy: string; tests: number; failed: number; decisions: Record<string, number> }[] = [];
       for (const name of readdirSync(policyDir).filter((f) => /\.(ya?ml|json)$/.test(f)).sort()) {
         const file = join(policyDir, name);
@@ -40,7 +41,8 @@ export function registerStart(program: Command): void {
         try {
           for await (const item of readEvents(eventsFile)) {
             if (isBad(item)) continue;
-            const d = decide(compiled, item.event, { now: Date.now() });
+            const host = hosts.get(item.event.host?.id ?? '');
+            const d = decide(compiled, item.event, { now: Date.now(), ...(host ? { host } : {}) });
             decisions[d.effect] = (decisions[d.effect] ?? 0) + 1;
             if (!o.json && d.effect !== 'allowed') {
               process.stdout.write(`  ${d.effect.toUpperCase()} ${item.event.process.command_line ?? item.event.process.executable} — ${d.ruleId}: ${d.reasons[0]?.message}\n`);
