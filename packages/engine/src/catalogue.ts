@@ -20,26 +20,26 @@ const forPlatform = (p: Platform | 'any', want: Platform) => p === 'any' || p ==
 
 export function indexCatalogue(catalogue: Catalogue): CatalogueIndex {
   const platforms: Platform[] = ['linux', 'windows'];
-  const interpByName = new Map<string, InterpreterSpec>();
+  const byPlatform = <T>() => new Map<Platform, Map<string, T>>(platforms.map((p) => [p, new Map<string, T>()]));
+  const interpByName = byPlatform<InterpreterSpec>();
   const interpPatterns: { platform: Platform | 'any'; re: RegExp; spec: InterpreterSpec }[] = [];
   for (const spec of catalogue.interpreters) {
     for (const p of platforms) {
       if (!forPlatform(spec.platform, p)) continue;
-      for (const n of spec.names) {
-        const key = `${p}:${n.toLowerCase()}`;
-        if (!interpByName.has(key)) interpByName.set(key, spec);
-      }
+      const map = interpByName.get(p) as Map<string, InterpreterSpec>;
+      for (const n of spec.names) if (!map.has(n.toLowerCase())) map.set(n.toLowerCase(), spec);
     }
     for (const src of spec.namePatterns ?? []) interpPatterns.push({ platform: spec.platform, re: new RegExp(src), spec });
   }
-  const proxies = new Map<string, CompiledProxy>();
+  const proxies = byPlatform<CompiledProxy>();
   for (const spec of catalogue.proxies) {
-    const key = `${spec.platform}:${spec.name.toLowerCase()}`;
-    if (proxies.has(key)) continue;
-    proxies.set(key, { spec, patterns: spec.patterns.map((p) => ({ id: p.id, technique: p.technique, re: new RegExp(p.args, 'i') })) });
+    const map = proxies.get(spec.platform) as Map<string, CompiledProxy>;
+    const key = spec.name.toLowerCase();
+    if (map.has(key)) continue;
+    map.set(key, { spec, patterns: spec.patterns.map((p) => ({ id: p.id, technique: p.technique, re: new RegExp(p.args, 'i') })) });
   }
-  const systems = new Map<string, SystemBinarySpec>();
-  for (const s of catalogue.systemBinaries) systems.set(`${s.platform}:${s.name.toLowerCase()}`, s);
+  const systems = byPlatform<SystemBinarySpec>();
+  for (const s of catalogue.systemBinaries) systems.get(s.platform)?.set(s.name.toLowerCase(), s);
   const loaderRe = catalogue.loaders.length ? new RegExp(`^(?:${catalogue.loaders.map((l) => `(?:${l.replace(/^\^|\$$/g, '')})`).join('|')})$`) : NEVER;
   const locations = new Map(
     platforms.map((p) => [p, union(catalogue.userWritableLocations.filter((l) => l.platform === p).map((l) => l.pattern))]),
@@ -47,13 +47,13 @@ export function indexCatalogue(catalogue: Catalogue): CatalogueIndex {
 
   return {
     interpreter(platform, name) {
-      const hit = interpByName.get(`${platform}:${name}`);
+      const hit = interpByName.get(platform)?.get(name);
       if (hit) return hit;
       for (const p of interpPatterns) if (forPlatform(p.platform, platform) && p.re.test(name)) return p.spec;
       return undefined;
     },
-    proxy: (platform, name) => proxies.get(`${platform}:${name}`),
-    system: (platform, name) => systems.get(`${platform}:${name}`),
+    proxy: (platform, name) => proxies.get(platform)?.get(name),
+    system: (platform, name) => systems.get(platform)?.get(name),
     isLoader: (name) => loaderRe.test(name),
     userWritable: (platform, lowerPath) => (locations.get(platform) ?? NEVER).test(lowerPath),
   };

@@ -11,6 +11,10 @@ export interface CompiledRule {
   readonly id: string;
   readonly source: Rule;
   readonly match: CompiledMatch;
+  readonly appliesTo: Selector | undefined;
+  readonly techniques: readonly string[] | undefined;
+  /** Reason text, built once. */
+  readonly message: string;
 }
 
 export interface CompiledException {
@@ -56,7 +60,14 @@ export function compile(policy: unknown, options: CompileOptions): CompiledPolic
   const denyIndex = new RuleIndex();
   const allowIndex = new RuleIndex();
   for (const rule of p.rules) {
-    const compiled = { id: rule.id, source: rule, match: compileMatch(rule.match) };
+    const compiled: CompiledRule = {
+      id: rule.id,
+      source: rule,
+      match: compileMatch(rule.match),
+      appliesTo: rule.appliesTo,
+      techniques: rule.techniques,
+      message: rule.description ?? (rule.action === 'deny' ? `deny rule ${rule.id} matched` : `allowed by rule ${rule.id}`),
+    };
     const [list, index] = rule.action === 'deny' ? [denyRules, denyIndex] : [allowRules, allowIndex];
     index.add(list.length, compiled.match.program);
     list.push(compiled);
@@ -87,17 +98,21 @@ export function compile(policy: unknown, options: CompileOptions): CompiledPolic
   return compiled;
 }
 
+/**
+ * The host as selectors see it: the caller's HostContext, or else the event's `host` (which has
+ * no role or labels). Used as given, so deciding allocates nothing for it.
+ */
 export interface HostView {
-  readonly id: string;
-  readonly name: string | undefined;
-  readonly role: string | undefined;
-  readonly labels: Readonly<Record<string, string>>;
+  readonly id?: string | undefined;
+  readonly name?: string | undefined;
+  readonly role?: string | undefined;
+  readonly labels?: Readonly<Record<string, string>> | undefined;
 }
 
 export function selectorMatches(sel: Selector | undefined, host: HostView): boolean {
   if (!sel) return true;
-  if (sel.hosts && !sel.hosts.some((h) => h === host.id || h === host.name)) return false;
+  if (sel.hosts && !sel.hosts.some((h) => (h === host.id && h !== undefined) || h === host.name)) return false;
   if (sel.roles && !(host.role !== undefined && sel.roles.includes(host.role))) return false;
-  if (sel.labels) for (const [k, v] of Object.entries(sel.labels)) if (host.labels[k] !== v) return false;
+  if (sel.labels) for (const [k, v] of Object.entries(sel.labels)) if (host.labels?.[k] !== v) return false;
   return true;
 }

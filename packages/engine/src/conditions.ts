@@ -12,6 +12,12 @@ export interface CompiledMatch {
   readonly ancestor: CompiledIdentity | undefined;
   readonly args: { any: RegExp[] | undefined; all: RegExp[] | undefined; none: RegExp[] | undefined } | undefined;
   readonly user: { names: Set<string>; ids: Set<string>; groups: Set<string> } | undefined;
+  // Flattened from the source so the hot path reads one object shape (policy objects vary).
+  readonly inlineCode: boolean | undefined;
+  readonly stdinScript: boolean | undefined;
+  readonly proxyUse: boolean | undefined;
+  readonly masquerade: boolean | undefined;
+  readonly userWritableLocation: boolean | undefined;
   /** Which content kind an allow with this match approves (spec §5); undefined = none. */
   readonly approvesContent: ContentKind | undefined;
 }
@@ -50,6 +56,11 @@ export function compileMatch(m: Match): CompiledMatch {
     ancestor: m.ancestor && compileIdentity(m.ancestor),
     args: m.args && { any: res(m.args.any), all: res(m.args.all), none: res(m.args.none) },
     user: m.user && { names: lowerSet(m.user.names), ids: new Set(m.user.ids ?? []), groups: lowerSet(m.user.groups) },
+    inlineCode: m.inlineCode,
+    stdinScript: m.stdinScript,
+    proxyUse: m.proxyUse,
+    masquerade: m.masquerade,
+    userWritableLocation: m.userWritableLocation,
     approvesContent: m.script ? 'script' : m.inlineCode === true ? 'inline' : m.stdinScript === true ? 'stdin' : undefined,
   };
 }
@@ -75,7 +86,7 @@ function userHolds(u: NonNullable<CompiledMatch['user']>, event: ExecEvent, note
 /** Does every condition of the match hold for this execution (spec §5)? */
 export function holds(m: CompiledMatch, input: EvalInput, notes?: string[]): boolean {
   const f = input.facts;
-  const s = m.source;
+  const s = m;
   if (!flag('inline code', s.inlineCode, f.content === 'inline', notes)) return false;
   if (!flag('stdin script', s.stdinScript, f.content === 'stdin', notes)) return false;
   if (!flag('proxy use', s.proxyUse, f.proxy !== undefined, notes)) return false;

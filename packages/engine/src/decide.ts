@@ -7,12 +7,10 @@ import { deriveFacts, type Facts } from './facts.js';
 import { matchIdentity } from './identity.js';
 import { explainTrace } from './trace.js';
 
-const NO_LABELS: Readonly<Record<string, string>> = Object.freeze({});
+const NO_HOST: HostView = Object.freeze({});
 
 export function hostView(host: HostContext | undefined, event: ExecEvent): HostView {
-  if (host) return { id: host.id, name: host.name, role: host.role, labels: host.labels ?? NO_LABELS };
-  const id = event.host?.id ?? event.host?.name ?? '';
-  return { id, name: event.host?.name, role: undefined, labels: NO_LABELS };
+  return host ?? event.host ?? NO_HOST;
 }
 
 /** Event fields behind a match, for the decision's reasons. */
@@ -42,37 +40,47 @@ interface Verdict {
   readonly ruleTechniques: readonly string[] | undefined;
 }
 
+const NO_WINDOWS: CompiledWindow[] = [];
+
+/** One shape for every verdict (keeps the hot path monomorphic). */
+function verdict(
+  v: 'allow' | 'deny',
+  decidedBy: DecidedBy,
+  ruleId: string,
+  reasons: Reason[],
+  windowId: string | null = null,
+  exceptionId: string | null = null,
+  ruleTechniques: readonly string[] | undefined = undefined,
+): Verdict {
+  return { verdict: v, decidedBy, ruleId, exceptionId, windowId, reasons, ruleTechniques };
+}
+
 function activeWindows(c: Compiled, host: HostView, now: number): CompiledWindow[] {
-  if (c.windows.length === 0) return [];
+  if (c.windows.length === 0) return NO_WINDOWS;
   return c.windows.filter((w) => w.start <= now && now < w.end && selectorMatches(w.source.scope, host));
 }
 
 function applies(rule: CompiledRule, host: HostView): boolean {
-  return selectorMatches(rule.source.appliesTo, host);
+  return rule.appliesTo === undefined || selectorMatches(rule.appliesTo, host);
 }
 
 /** Rows 1–7 of the precedence table (spec §6). */
 function verdictOf(c: Compiled, input: EvalInput, host: HostView, now: number, windows: CompiledWindow[]): Verdict {
   const f = input.facts;
   const exe = f.program.path ?? '';
-  const base = { exceptionId: null, windowId: null, ruleTechniques: undefined };
   if (f.loader) {
-    return {
-      ...base,
-      verdict: 'deny',
-      decidedBy: 'non-overridable',
-      ruleId: 'builtin:loader-invocation',
-      reasons: [{ source: 'builtin:loader-invocation', message: 'the dynamic loader was executed directly; its target escapes program identity', fields: { 'process.executable': exe, 'process.args': f.argString } }],
-    };
+    return verdict('deny', 'non-overridable', 'builtin:loader-invocation', [
+      {
+        source: 'builtin:loader-invocation',
+        message: 'the dynamic loader was executed directly; its target escapes program identity',
+        fields: { 'process.executable': exe, 'process.args': f.argString },
+      },
+    ]);
   }
   if (f.memfd) {
-    return {
-      ...base,
-      verdict: 'deny',
-      decidedBy: 'non-overridable',
-      ruleId: 'builtin:memfd-exec',
-      reasons: [{ source: 'builtin:memfd-exec', message: 'execution from an anonymous memory file (fileless)', fields: { 'process.executable': exe } }],
-    };
+    return verdict('deny', 'non-overridable', 'builtin:memfd-exec', [
+      { source: 'builtin:memfd-exec', message: 'execution from an anonymous memory file (fileless)', fields: { 'process.executable': exe } },
+    ]);
   }
 
   for (const x of c.exceptions) {
@@ -80,20 +88,8 @@ function verdictOf(c: Compiled, input: EvalInput, host: HostView, now: number, w
     if (f.content !== 'none' && x.match.approvesContent !== f.content) continue;
     if (!holds(x.match, input)) continue;
     const s = x.source;
-    return {
-      ...base,
-      verdict: 'allow',
-      decidedBy: 'exception',
-      ruleId: s.id,
-      exceptionId: s.id,
-      reasons: [
-        {
-          source: s.id,
-          message: `exception ${s.id} (ticket ${s.ticket}, requested by ${s.requester}, approved by ${s.approver}, expires ${s.expires})`,
-          fields: matchedFields(x.match, f),
-        },
-      ],
-    };
+    const message = `exception ${s.id} (ticket ${s.ticket}, requested by ${s.requester}, approved by ${s.approver}, expires ${s.expires})`;
+    return verdict('allow', 'exception', s.id, [{ source: s.id, message, fields: matchedFields(x.match, f) }], null, s.id);
   }
 
   let relaxedBy: string | null = null;
@@ -105,15 +101,8 @@ function verdictOf(c: Compiled, input: EvalInput, host: HostView, now: number, w
       relaxedBy ??= relaxing.source.id;
       continue;
     }
-    return {
-      ...base,
-      windowId: relaxedBy,
-      verdict: 'deny',
-      decidedBy: 'deny-rule',
-      ruleId: rule.id,
-      ruleTechniques: rule.source.techniques,
-      reasons: [{ source: rule.id, message: rule.source.description ?? `deny rule ${rule.id} matched`, fields: matchedFields(rule.match, f) }],
-    };
+    const reason = { source: rule.id, message: rule.message, fields: matchedFields(rule.match, f) };
+    return verdict('deny', 'deny-rule', rule.id, [reason], relaxedBy, null, rule.techniques);
   }
 
   let programRule: CompiledRule | undefined;
@@ -135,43 +124,31 @@ function verdictOf(c: Compiled, input: EvalInput, host: HostView, now: number, w
   const winner = bothRule ?? (programRule && contentRule ? contentRule : undefined);
   if (winner) {
     const reasons: Reason[] = [
-      { source: winner.id, message: winner.source.description ?? `allowed by rule ${winner.id}`, fields: matchedFields(winner.match, f) },
+      { source: winner.id, message: winner.message, fields: matchedFields(winner.match, f) },
     ];
     if (!bothRule && programRule) {
       reasons.push({ source: programRule.id, message: `interpreter allowed by rule ${programRule.id}`, fields: matchedFields(programRule.match, f) });
     }
-    return { ...base, windowId: relaxedBy, verdict: 'allow', decidedBy: 'allow-rule', ruleId: winner.id, reasons };
+    return verdict('allow', 'allow-rule', winner.id, reasons, relaxedBy);
   }
 
   const window = windows.find((w) => w.source.relax.defaultDeny === true);
   if (window) {
     const w = window.source;
-    return {
-      ...base,
-      verdict: 'allow',
-      decidedBy: 'maintenance-window',
-      ruleId: w.id,
-      windowId: w.id,
-      reasons: [{ source: w.id, message: `maintenance window ${w.id} (ticket ${w.ticket}) relaxes default-deny until ${w.end}`, fields: matchedFields(undefined, f) }],
-    };
+    const message = `maintenance window ${w.id} (ticket ${w.ticket}) relaxes default-deny until ${w.end}`;
+    return verdict('allow', 'maintenance-window', w.id, [{ source: w.id, message, fields: matchedFields(undefined, f) }], w.id);
   }
 
   let why = 'no rule allows this program';
   if (f.content !== 'none') {
+    const what = f.content === 'script' ? 'script' : f.content === 'inline' ? 'inline code' : 'stdin script';
     why = programRule
-      ? `interpreter allowed by ${programRule.id}, but no rule approves its ${f.content === 'script' ? 'script' : f.content === 'inline' ? 'inline code' : 'stdin script'}`
+      ? `interpreter allowed by ${programRule.id}, but no rule approves its ${what}`
       : contentRule
-        ? `${f.content} approved by ${contentRule.id}, but no rule allows the interpreter`
-        : `neither the interpreter nor its ${f.content} content is allowed`;
+        ? `${what} approved by ${contentRule.id}, but no rule allows the interpreter`
+        : `neither the interpreter nor its ${what} is allowed`;
   }
-  return {
-    ...base,
-    windowId: relaxedBy,
-    verdict: 'deny',
-    decidedBy: 'default-deny',
-    ruleId: 'default-deny',
-    reasons: [{ source: 'default-deny', message: why, fields: matchedFields(undefined, f) }],
-  };
+  return verdict('deny', 'default-deny', 'default-deny', [{ source: 'default-deny', message: why, fields: matchedFields(undefined, f) }], relaxedBy);
 }
 
 /** Decide one execution (spec §6–§8). Pure: same inputs, same decision. */

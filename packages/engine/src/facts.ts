@@ -24,16 +24,9 @@ export interface Facts {
 const WINDOWS_PATH = /^([a-zA-Z]:[\\/]|\\\\)/;
 
 export function platformOf(event: ExecEvent): Platform {
-  const family = event.host?.os?.family?.toLowerCase();
-  if (family) return family === 'windows' ? 'windows' : 'linux';
+  const family = event.host?.os?.family;
+  if (family) return family === 'windows' || family.toLowerCase() === 'windows' ? 'windows' : 'linux';
   return WINDOWS_PATH.test(event.process.executable ?? '') ? 'windows' : 'linux';
-}
-
-function namesOf(s: Subject): string[] {
-  const out: string[] = [];
-  if (s.basename) out.push(s.basename);
-  if (s.originalName && s.originalName !== s.basename) out.push(s.originalName);
-  return out;
 }
 
 function masqueradeOf(cat: CatalogueIndex, platform: Platform, p: Subject): string | undefined {
@@ -47,24 +40,63 @@ function masqueradeOf(cat: CatalogueIndex, platform: Platform, p: Subject): stri
   return sys.directories.some((d) => d.toLowerCase() === dir) ? undefined : `system name "${p.basename}" outside ${sys.directories.join(', ')}`;
 }
 
+const NONE: readonly string[] = Object.freeze([]);
+
+/** The argument string is built only when something asks for it (a proxy candidate, an args rule). */
+class LazyArgs {
+  private cached: string | undefined;
+  constructor(
+    private readonly args: readonly string[] | undefined,
+    private readonly commandLine: string | undefined,
+  ) {}
+  get value(): string {
+    if (this.cached === undefined) this.cached = argumentString(this.args, this.commandLine);
+    return this.cached;
+  }
+}
+
+class FactsRecord implements Facts {
+  constructor(
+    readonly platform: Platform,
+    readonly program: Subject,
+    private readonly args: LazyArgs,
+    readonly interpreter: InterpreterSpec | undefined,
+    readonly content: ContentKind,
+    readonly contentFlag: string | undefined,
+    readonly script: Subject | undefined,
+    readonly loader: boolean,
+    readonly memfd: boolean,
+    readonly proxy: Facts['proxy'],
+    readonly masquerade: string | undefined,
+    readonly userWritable: boolean,
+    readonly techniques: readonly string[],
+  ) {}
+  get argString(): string {
+    return this.args.value;
+  }
+}
+
+function addTechnique(list: string[], t: string): void {
+  if (!list.includes(t)) list.push(t);
+}
+
 export function deriveFacts(cat: CatalogueIndex, event: ExecEvent): Facts {
   const platform = platformOf(event);
   const program = programSubject(event);
-  const names = namesOf(program);
+  const base = program.basename;
+  const original = program.originalName !== base ? program.originalName : undefined;
   const eg = event.execguard;
   const proc = event.process;
-  const argString = argumentString(proc.args, proc.command_line);
-  const techniques = new Set<string>();
+  const lazyArgs = new LazyArgs(proc.args, proc.command_line);
+  const techniques: string[] = [];
 
-  const loader = eg?.loader_invocation === true || names.some((n) => cat.isLoader(n));
   const exe = proc.executable ?? '';
+  const loader =
+    eg?.loader_invocation === true || (base !== undefined && cat.isLoader(base)) || (original !== undefined && cat.isLoader(original));
   const memfd = eg?.memfd === true || exe.startsWith('/memfd:') || exe.startsWith('memfd:');
 
-  let interpreter: InterpreterSpec | undefined;
-  for (const n of names) {
-    interpreter = cat.interpreter(platform, n);
-    if (interpreter) break;
-  }
+  let interpreter = base !== undefined ? cat.interpreter(platform, base) : undefined;
+  if (!interpreter && original !== undefined) interpreter = cat.interpreter(platform, original);
 
   let content: ContentKind = 'none';
   let contentFlag: string | undefined;
@@ -84,32 +116,33 @@ export function deriveFacts(cat: CatalogueIndex, event: ExecEvent): Facts {
       content = 'stdin';
       contentFlag = parsed.stdinFlag ? parsed.flag : `stdin=${stdin}`;
     }
-    if (content !== 'none') for (const t of interpreter.techniques) techniques.add(t);
+    if (content !== 'none') for (const t of interpreter.techniques) addTechnique(techniques, t);
   }
 
   let proxy: Facts['proxy'];
-  for (const n of names) {
-    const px = cat.proxy(platform, n);
+  for (const name of [base, original]) {
+    const px = name !== undefined ? cat.proxy(platform, name) : undefined;
     if (!px) continue;
-    const hits = px.patterns.filter((p) => p.re.test(argString));
-    if (hits.length > 0) {
-      proxy = { binary: px.spec.name, patterns: hits.map((h) => h.id), techniques: hits.map((h) => h.technique) };
-      for (const h of hits) techniques.add(h.technique);
-      break;
-    }
+    const args = lazyArgs.value;
+    const hits = px.patterns.filter((p) => p.re.test(args));
+    if (hits.length === 0) continue;
+    proxy = { binary: px.spec.name, patterns: hits.map((h) => h.id), techniques: hits.map((h) => h.technique) };
+    for (const h of hits) addTechnique(techniques, h.technique);
+    break;
   }
 
   const masquerade = masqueradeOf(cat, platform, program);
   const userWritable = program.path !== undefined && cat.userWritable(platform, program.path.toLowerCase());
-  if (loader) techniques.add('T0894');
-  if (memfd) techniques.add('T0834');
-  if (masquerade) techniques.add('T0849');
-  if (userWritable) techniques.add('T0863');
+  if (loader) addTechnique(techniques, 'T0894');
+  if (memfd) addTechnique(techniques, 'T0834');
+  if (masquerade) addTechnique(techniques, 'T0849');
+  if (userWritable) addTechnique(techniques, 'T0863');
+  if (techniques.length > 1) techniques.sort();
 
-  return {
+  return new FactsRecord(
     platform,
     program,
-    argString,
+    lazyArgs,
     interpreter,
     content,
     contentFlag,
@@ -119,6 +152,6 @@ export function deriveFacts(cat: CatalogueIndex, event: ExecEvent): Facts {
     proxy,
     masquerade,
     userWritable,
-    techniques: [...techniques].sort(),
-  };
+    techniques.length === 0 ? NONE : techniques,
+  );
 }

@@ -19,10 +19,11 @@ test('globs: * stays in a segment, ** crosses them, ? is one character', () => {
 test('path trie returns every pattern filed under a prefix of the path', () => {
   const trie = new PathTrie<string>(false);
   for (const g of ['/usr/bin/*', '/usr/**', '/opt/vendor/bin/hmi', '/**/x']) trie.insert(literalPrefixSegments(g), g);
-  const hits: string[] = [];
-  trie.lookup('/usr/bin/ls', hits);
-  assert.deepEqual(hits.sort(), ['/**/x', '/usr/**', '/usr/bin/*']);
-  const hits2: string[] = [];
-  trie.lookup('/opt/vendor/bin/hmi', hits2);
-  assert.deepEqual(hits2.sort(), ['/**/x', '/opt/vendor/bin/hmi']);
+  const collect = (path: string) => {
+    const hits: string[] = [];
+    trie.lookup(path, { add: (items) => hits.push(...items) });
+    return hits.sort();
+  };
+  assert.deepEqual(collect('/usr/bin/ls'), ['/**/x', '/usr/**', '/usr/bin/*']);
+  assert.deepEqual(collect('/opt/vendor/bin/hmi'), ['/**/x', '/opt/vendor/bin/hmi']);
 });

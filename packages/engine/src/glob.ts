@@ -52,6 +52,7 @@ interface TrieNode<T> {
 export class PathTrie<T> {
   private readonly root: TrieNode<T> = { children: new Map(), items: [] };
   private readonly lower: boolean;
+  private size = 0;
   constructor(caseInsensitive: boolean) {
     this.lower = caseInsensitive;
   }
@@ -65,15 +66,25 @@ export class PathTrie<T> {
       }
       node = next;
     }
+    // The same item filed twice under one node (two globs with one prefix) would come back twice.
+    if (node.items.includes(item)) return;
     node.items.push(item);
+    this.size++;
   }
-  lookup(path: string, out: T[]): void {
-    const segs = (this.lower ? path.toLowerCase() : path).split('/');
+  /** Calls `visit` with the items of every node on the path (each list read-only). */
+  lookup(path: string, visit: { add(items: readonly T[]): void }): void {
+    if (this.size === 0) return;
+    const p = this.lower ? path.toLowerCase() : path;
     let node: TrieNode<T> | undefined = this.root;
-    for (let i = 0; node; i++) {
-      for (const it of node.items) out.push(it);
-      if (i >= segs.length) break;
-      node = node.children.get(segs[i] as string);
+    let start = 0;
+    // Walk segment by segment without splitting (no array per lookup).
+    while (node) {
+      if (node.items.length > 0) visit.add(node.items);
+      if (start > p.length) break;
+      let end = p.indexOf('/', start);
+      if (end < 0) end = p.length;
+      node = node.children.get(p.slice(start, end));
+      start = end + 1;
     }
   }
 }

@@ -40,32 +40,48 @@ export class RuleIndex {
     } else this.always.push(rule);
   }
 
-  candidates(s: Subject): number[] {
-    const out: number[] = [];
-    let sources = 0;
-    const take = (list: readonly number[] | undefined) => {
-      if (!list || list.length === 0) return;
-      sources++;
-      for (const r of list) out.push(r);
-    };
-    if (s.sha256) take(this.bySha.get(s.sha256));
-    if (s.signature) take(this.bySigner.get(s.signature.subject));
-    if (s.pkg) {
-      take(this.byPackage.get(s.pkg.name));
-      take(this.byPackage.get('*'));
+  candidates(s: Subject): readonly number[] {
+    // Hot path: usually one list contributes, and it is returned as is (callers only read it).
+    const c = new Collector();
+    if (s.sha256 !== undefined && this.bySha.size > 0) c.add(this.bySha.get(s.sha256));
+    if (s.signature !== undefined && this.bySigner.size > 0) c.add(this.bySigner.get(s.signature.subject));
+    if (s.pkg !== undefined && this.byPackage.size > 0) {
+      c.add(this.byPackage.get(s.pkg.name));
+      c.add(this.byPackage.get('*'));
     }
-    if (s.basename) take(this.byName.get(s.basename));
-    if (s.originalName && s.originalName !== s.basename) take(this.byName.get(s.originalName));
-    if (this.hasPaths && s.path) {
-      const before = out.length;
-      this.linuxPaths.lookup(s.path, out);
-      this.windowsPaths.lookup(s.path, out);
-      // A rule filed under several paths can come back twice: force the de-duplication below.
-      if (out.length > before) sources += out.length - before;
+    if (this.byName.size > 0) {
+      if (s.basename !== undefined) c.add(this.byName.get(s.basename));
+      if (s.originalName !== undefined && s.originalName !== s.basename) c.add(this.byName.get(s.originalName));
     }
-    take(this.always);
-    if (sources <= 1) return out;
-    out.sort((a, b) => a - b);
-    return out.filter((r, i) => i === 0 || out[i - 1] !== r);
+    if (this.hasPaths && s.path !== undefined) {
+      this.linuxPaths.lookup(s.path, c);
+      this.windowsPaths.lookup(s.path, c);
+    }
+    c.add(this.always);
+    return c.result();
   }
 }
+
+/** Gathers candidate lists; merges (sorted, unique) only when more than one contributes. */
+class Collector {
+  private first: readonly number[] | undefined = undefined;
+  private rest: (readonly number[])[] | undefined = undefined;
+  add(list: readonly number[] | undefined): void {
+    if (list === undefined || list.length === 0) return;
+    if (this.first === undefined) this.first = list;
+    else (this.rest ??= []).push(list);
+  }
+  result(): readonly number[] {
+    if (this.first === undefined) return NOTHING;
+    if (this.rest === undefined) return this.first;
+    const out: number[] = [...this.first];
+    for (const l of this.rest) for (const r of l) out.push(r);
+    out.sort((a, b) => a - b);
+    let w = 1;
+    for (let r = 1; r < out.length; r++) if (out[r] !== out[w - 1]) out[w++] = out[r] as number;
+    out.length = w;
+    return out;
+  }
+}
+
+const NOTHING: readonly number[] = Object.freeze([]);

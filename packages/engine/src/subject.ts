@@ -43,11 +43,17 @@ export function dirnameOf(path: string): string {
   return i <= 0 ? (i === 0 ? '/' : '') : path.slice(0, i);
 }
 
+/** Hex digests are usually lower-case already: check before allocating a lower-cased copy. */
+const UPPER = /[A-Z]/;
+function lowerHex(h: string | undefined): string | undefined {
+  return h !== undefined && UPPER.test(h) ? h.toLowerCase() : h;
+}
+
 const stripMui = (n: string) => (n.endsWith('.mui') ? n.slice(0, -4) : n);
 
 export function subjectOf(image: RawImage, provenance: Provenance | undefined, pathOverride?: string): Subject {
   const raw = pathOverride ?? image.executable ?? image.path;
-  const path = raw ? normalisePath(raw) : undefined;
+  const path = raw ? (raw.includes('\\') ? normalisePath(raw) : raw) : undefined;
   const base = path ? basenameOf(path) : image.name;
   const ofn = image.pe?.original_file_name;
   const cs = image.code_signature;
@@ -55,7 +61,7 @@ export function subjectOf(image: RawImage, provenance: Provenance | undefined, p
     path,
     basename: base ? base.toLowerCase() : undefined,
     originalName: ofn ? stripMui(ofn.trim().toLowerCase()) : undefined,
-    sha256: image.hash?.sha256?.toLowerCase(),
+    sha256: lowerHex(image.hash?.sha256),
     signature:
       cs?.subject_name !== undefined
         ? {

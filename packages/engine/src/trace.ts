@@ -20,7 +20,7 @@ export function explainTrace(c: Compiled, input: EvalInput, host: HostView, now:
     return [ok, notes.join('; ') || (ok ? 'all conditions hold' : 'does not hold')];
   };
 
-  step('scope', d.scopeId, 'info', `host ${host.id}${host.role ? ` (role ${host.role})` : ''}: mode ${d.mode}, fail ${d.failMode}`);
+  step('scope', d.scopeId, 'info', `host ${host.id ?? host.name ?? '(unknown)'}${host.role ? ` (role ${host.role})` : ''}: mode ${d.mode}, fail ${d.failMode}`);
   step(
     'facts',
     'event',
