@@ -484,11 +484,21 @@ function finite(n: number): number | string {
 export interface ExpandBudget {
   nodes: number;
   maxNodes: number;
+  /** UTF-16 code units of names and text produced so far (guards against amplification through templates). */
+  chars: number;
+  maxChars: number;
   maxDepth: number;
 }
 
 function tick(budget: ExpandBudget, at: number): void {
   if (++budget.nodes > budget.maxNodes) throw new BinXmlError(`record expands to more than ${budget.maxNodes} nodes`, at);
+}
+
+function charge(budget: ExpandBudget, v: Value | string): void {
+  if (typeof v === 'string') budget.chars += v.length;
+  else if (Array.isArray(v)) for (const x of v) budget.chars += typeof x === 'string' ? x.length : 8;
+  else budget.chars += 8;
+  if (budget.chars > budget.maxChars) throw new BinXmlError(`record expands to more than ${budget.maxChars} characters`, 0);
 }
 
 function isFragment(v: Value | undefined): v is BinXmlFragment {
@@ -519,8 +529,10 @@ export function expand(nodes: TNode[], values: Value[], out: XContent[], budget:
     switch (n.t) {
       case 'e': {
         const el: XElement = { name: n.name, attrs: [], children: [] };
+        charge(budget, n.name);
         for (const a of n.attrs) {
           tick(budget, 0);
+          charge(budget, a.name);
           const parts: XContent[] = [];
           let dropped = 0;
           for (const part of a.parts) {
@@ -548,13 +560,19 @@ export function expand(nodes: TNode[], values: Value[], out: XContent[], budget:
       }
       case 'v':
         if (isFragment(n.v)) expand(n.v.nodes, [], out, budget, depth + 1);
-        else out.push(n.v);
+        else {
+          charge(budget, n.v);
+          out.push(n.v);
+        }
         break;
       case 's': {
         const v = values[n.id];
         if (v === undefined || v === null) break;
         if (isFragment(v)) expand(v.nodes, [], out, budget, depth + 1);
-        else out.push(v);
+        else {
+          charge(budget, v);
+          out.push(v);
+        }
         break;
       }
       case 'c':
@@ -564,6 +582,7 @@ export function expand(nodes: TNode[], values: Value[], out: XContent[], budget:
         out.push({ raw: `&${n.name};`, text: ENTITIES[n.name] ?? `&${n.name};` });
         break;
       case 'd':
+        charge(budget, n.text);
         out.push(n.text);
         break;
       case 'p':

@@ -30,6 +30,8 @@ interface ResolvedOptions {
   verify: boolean;
   maxDepth: number;
   maxNodes: number;
+  maxChars: number;
+  maxChunkNodes: number;
 }
 
 export function resolveOptions(opts: EvtxParseOptions | undefined): ResolvedOptions {
@@ -38,6 +40,8 @@ export function resolveOptions(opts: EvtxParseOptions | undefined): ResolvedOpti
     verify: opts?.verifyChecksums ?? true,
     maxDepth: Math.max(4, Math.min(opts?.maxDepth ?? 64, 1000)),
     maxNodes: Math.max(16, opts?.maxNodesPerRecord ?? 100_000),
+    maxChars: Math.max(1024, opts?.maxCharsPerRecord ?? 8_000_000),
+    maxChunkNodes: Math.max(1024, opts?.maxNodesPerChunk ?? 4_000_000),
   };
 }
 
@@ -181,6 +185,7 @@ export function* parseChunk(
   }
 
   const decoder = new ChunkDecoder(b, o.maxDepth);
+  const spent = { nodes: 0 };
   /** Next offset >= from holding a record magic whose size and trailing size copy agree, or -1. */
   const resync = (from: number): number => {
     for (let q = from; q + MIN_RECORD_SIZE <= recordsEnd; q++) {
@@ -218,7 +223,7 @@ export function* parseChunk(
       const r = resync(pos + 1);
       next = r < 0 ? recordsEnd : r;
     }
-    const item = decodeRecord(decoder, b, pos, size, recordId, index, fileOffset, o);
+    const item = decodeRecord(decoder, b, pos, size, recordId, index, fileOffset, o, spent);
     yield item;
     pos = next;
   }
@@ -234,11 +239,18 @@ function decodeRecord(
   index: number,
   fileOffset: number,
   o: ResolvedOptions,
+  spent: { nodes: number },
 ): EvtxItem {
+  const budget: ExpandBudget = {
+    nodes: 0,
+    maxNodes: Math.min(o.maxNodes, Math.max(0, o.maxChunkNodes - spent.nodes)),
+    chars: 0,
+    maxChars: o.maxChars,
+    maxDepth: o.maxDepth,
+  };
   try {
     const nodes = decoder.parseFragment(pos + 24, pos + size - 4, false, 0);
     const content: XContent[] = [];
-    const budget: ExpandBudget = { nodes: 0, maxNodes: o.maxNodes, maxDepth: o.maxDepth };
     expand(nodes, [], content, budget, 0);
     const event = contentToJson(content);
     if (Object.keys(event).length === 0) {
@@ -255,9 +267,14 @@ function decodeRecord(
     if (o.xml) rec.xml = contentToXml(content);
     return rec;
   } catch (e) {
+    if (budget.maxNodes < o.maxNodes && budget.nodes > budget.maxNodes) {
+      return issue('error', 'binxml', `record ${recordId}: chunk node budget (${o.maxChunkNodes}) exhausted`, index, fileOffset + pos, recordId);
+    }
     const at = e instanceof BinXmlError && e.at > 0 ? e.at : pos + 24;
     const msg = e instanceof Error ? e.message : String(e);
     return issue('error', 'binxml', `record ${recordId}: ${msg}`, index, fileOffset + at, recordId);
+  } finally {
+    spent.nodes += budget.nodes;
   }
 }
 

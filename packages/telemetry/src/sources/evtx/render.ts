@@ -122,7 +122,34 @@ export function contentToJson(content: XContent[]): JsonObject {
   const obj: JsonObject = {};
   const none = new Set<string>();
   for (const c of content) if (isElement(c)) addRepeated(obj, none, c.name, elementToJson(c));
+  const ev = obj.Event;
+  if (isObject(ev) && isObject(ev.System)) typeSystem(ev.System);
   return obj;
+}
+
+function isObject(v: JsonValue | undefined): v is JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+const DECIMAL = /^\d{1,15}$/;
+
+function toNumber(v: JsonValue | undefined): JsonValue | undefined {
+  return typeof v === 'string' && DECIMAL.test(v) ? Number(v) : v;
+}
+
+/**
+ * Records stored as plain BinXML (no templates, e.g. forwarded or exported logs) carry every System value as
+ * text. The numeric System fields are typed here so both storage forms give the same JSON.
+ */
+function typeSystem(sys: JsonObject): void {
+  for (const k of ['EventID', 'Version', 'Level', 'Task', 'Opcode', 'EventRecordID']) {
+    const v = sys[k];
+    if (isObject(v)) {
+      for (const a of ['#text', 'Qualifiers']) if (a in v) v[a] = toNumber(v[a]) ?? null;
+    } else if (v !== undefined) sys[k] = toNumber(v) ?? null;
+  }
+  const ex = sys.Execution;
+  if (isObject(ex)) for (const a of ['ProcessID', 'ThreadID']) if (a in ex) ex[a] = toNumber(ex[a]) ?? null;
 }
 
 // ---- XML ---------------------------------------------------------------------------------------------

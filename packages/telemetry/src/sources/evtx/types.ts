@@ -13,6 +13,10 @@ export interface EvtxParseOptions {
   maxDepth?: number;
   /** Maximum number of rendered nodes (elements, attributes, values) per record. Default 100 000. */
   maxNodesPerRecord?: number;
+  /** Maximum characters (names and text) rendered per record. Default 8 000 000. */
+  maxCharsPerRecord?: number;
+  /** Maximum rendered nodes per chunk, bounding work on template-amplification input. Default 4 000 000. */
+  maxNodesPerChunk?: number;
 }
 
 export interface EvtxRecord {
