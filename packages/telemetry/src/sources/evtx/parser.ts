@@ -270,7 +270,7 @@ function decodeRecord(
     if (budget.maxNodes < o.maxNodes && budget.nodes > budget.maxNodes) {
       return issue('error', 'binxml', `record ${recordId}: chunk node budget (${o.maxChunkNodes}) exhausted`, index, fileOffset + pos, recordId);
     }
-    const at = e instanceof BinXmlError && e.at > 0 ? e.at : pos + 24;
+    const at = e instanceof BinXmlError && e.at > 0 && e.at < b.length ? e.at : pos + 24;
     const msg = e instanceof Error ? e.message : String(e);
     return issue('error', 'binxml', `record ${recordId}: ${msg}`, index, fileOffset + at, recordId);
   } finally {
