@@ -64,22 +64,22 @@ interface Cursor {
 }
 
 const FIXED_SIZES: Record<number, number> = {
-  0x03: 1,
-  0x04: 1,
-  0x05: 2,
-  0x06: 2,
-  0x07: 4,
-  0x08: 4,
-  0x09: 8,
-  0x0a: 8,
-  0x0b: 4,
-  0x0c: 8,
-  0x0d: 4,
-  0x0f: 16,
-  0x11: 8,
-  0x12: 16,
-  0x14: 4,
-  0x15: 8,
+  3: 1,
+  4: 1,
+  5: 2,
+  6: 2,
+  7: 4,
+  8: 4,
+  9: 8,
+  10: 8,
+  11: 4,
+  12: 8,
+  13: 4,
+  15: 16,
+  17: 8,
+  18: 16,
+  20: 4,
+  21: 8,
 };
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
@@ -450,7 +450,10 @@ export class ChunkDecoder {
       case 0x0f:
         return size >= 16 ? guidToString(b, p) : hexUpper(b, p, p + size);
       case 0x10:
-        if (size === 8) return `0x${hex64(b.readUInt32LE(p), b.readUInt32LE(p + 4)).slice(2).padStart(16, '0')}`;
+        if (size === 8)
+          return `0x${hex64(b.readUInt32LE(p), b.readUInt32LE(p + 4))
+            .slice(2)
+            .padStart(16, '0')}`;
         if (size === 4) return `0x${b.readUInt32LE(p).toString(16).padStart(8, '0')}`;
         return hexUpper(b, p, p + size);
       case 0x11:
@@ -550,8 +553,7 @@ export function expand(nodes: TNode[], values: Value[], out: XContent[], budget:
           const only = parts[0];
           if (parts.length === 1 && only !== undefined && (Array.isArray(only) || only === null || typeof only !== 'object')) {
             value = only;
-          }
-          else value = contentText(parts);
+          } else value = contentText(parts);
           el.attrs.push({ name: a.name, value });
         }
         expand(n.children, values, el.children, budget, depth + 1);

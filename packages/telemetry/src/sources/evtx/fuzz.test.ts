@@ -47,7 +47,10 @@ function run(buf: Uint8Array, opts?: EvtxParseOptions): Outcome {
       assert.ok(json.length < 64 * 1024 * 1024);
     } else {
       assert.ok(Number.isInteger(item.chunk) && item.chunk >= -1, 'issue chunk index');
-      assert.ok(Number.isInteger(item.offset) && item.offset >= 0 && item.offset <= Math.max(buf.length, FILE_HEADER_SIZE), 'issue offset');
+      assert.ok(
+        Number.isInteger(item.offset) && item.offset >= 0 && item.offset <= Math.max(buf.length, FILE_HEADER_SIZE),
+        'issue offset',
+      );
       out.issues.push(item);
     }
   }
@@ -138,7 +141,9 @@ test('mutation fuzz: 2000 deterministic mutations never throw, stay within budge
     issues += out.issues.length;
     if (i % 100 === 0) peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
   }
-  t.diagnostic(`kinds ${JSON.stringify(Object.fromEntries(kinds))}; ${records} records, ${issues} issues; peak heap ${(peakHeap / 2 ** 20).toFixed(0)} MiB`);
+  t.diagnostic(
+    `kinds ${JSON.stringify(Object.fromEntries(kinds))}; ${records} records, ${issues} issues; peak heap ${(peakHeap / 2 ** 20).toFixed(0)} MiB`,
+  );
   assert.ok(peakHeap < 512 * 2 ** 20, 'heap stays bounded');
 });
 
@@ -166,7 +171,10 @@ class Asm {
   }
   /** Name offset field followed by the inline name definition. */
   inlineName(name: string): this {
-    this.u32(this.pos + 4).u32(0).u16(0).u16(name.length);
+    this.u32(this.pos + 4)
+      .u32(0)
+      .u16(0)
+      .u16(name.length);
     for (const ch of name) this.u16(ch.charCodeAt(0));
     return this.u16(0);
   }
@@ -230,10 +238,16 @@ test('hostile input: a template that instantiates itself is reported, not follow
   const def = templateDef(defAt, 'Loop', (a) => {
     a.u8(0x0c, 0x01).u32(0).u32(defAt).u32(0); // instance of itself, no values
   });
-  const file = buildFile([(base) => new Asm(base).fragmentHeader().u8(0x0c, 0x01).u32(0).u32(defAt).u32(0).u8(0x00).bytes], [{ at: defAt, bytes: def }]);
+  const file = buildFile(
+    [(base) => new Asm(base).fragmentHeader().u8(0x0c, 0x01).u32(0).u32(defAt).u32(0).u8(0x00).bytes],
+    [{ at: defAt, bytes: def }],
+  );
   const out = run(file);
   assert.equal(out.records, 0);
-  assert.ok(out.issues.some((i) => i.code === 'binxml' && /template loop/.test(i.message)), JSON.stringify(out.issues));
+  assert.ok(
+    out.issues.some((i) => i.code === 'binxml' && /template loop/.test(i.message)),
+    JSON.stringify(out.issues),
+  );
 });
 
 test('hostile input: nested BinXML substitution bomb hits the depth limit', () => {
@@ -250,7 +264,10 @@ test('hostile input: nested BinXML substitution bomb hits the depth limit', () =
   const file = buildFile([() => inner], [{ at: tAt, bytes: t }]);
   const out = run(file);
   assert.equal(out.records, 0);
-  assert.ok(out.issues.some((i) => /nesting deeper/.test(i.message)), JSON.stringify(out.issues));
+  assert.ok(
+    out.issues.some((i) => /nesting deeper/.test(i.message)),
+    JSON.stringify(out.issues),
+  );
   // The same input parses when the limit allows it; 300 levels still cannot blow the stack.
   const deep = run(file, { maxDepth: 1000 });
   assert.equal(deep.records + deep.issues.filter((i) => i.code === 'binxml').length, 1);
@@ -271,7 +288,10 @@ test('hostile input: template amplification (10^8 nodes) stops at the per-record
     at += bytes.length + 8;
   }
   const top = prev;
-  const bodies = Array.from({ length: 200 }, () => (base: number) => new Asm(base).fragmentHeader().u8(0x0c, 0x01).u32(0).u32(top).u32(0).u8(0x00).bytes);
+  const bodies = Array.from(
+    { length: 200 },
+    () => (base: number) => new Asm(base).fragmentHeader().u8(0x0c, 0x01).u32(0).u32(top).u32(0).u8(0x00).bytes,
+  );
   const file = buildFile(bodies, blobs);
   const started = process.hrtime.bigint();
   const out = run(file);
@@ -285,7 +305,10 @@ test('hostile input: template amplification (10^8 nodes) stops at the per-record
 
 test('structural damage: bad magic, truncation, CRC mismatch and a corrupt record are reported with offsets', () => {
   const src = seeds[0]!;
-  assert.deepEqual(run(new Uint8Array(0)).issues.map((i) => i.code), ['file-too-small']);
+  assert.deepEqual(
+    run(new Uint8Array(0)).issues.map((i) => i.code),
+    ['file-too-small'],
+  );
   assert.ok(run(new Uint8Array(10_000)).issues.some((i) => i.code === 'bad-file-magic'));
 
   const crc = new Uint8Array(src);

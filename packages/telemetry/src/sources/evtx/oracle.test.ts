@@ -150,7 +150,9 @@ test('EVTX-to-MITRE-Attack: records match python-evtx JSON lines', { skip: !exis
   assert.equal(matched, compared);
 });
 
-test('EVTX-to-MITRE-Attack: the files python-evtx and libevtx cannot decode', { skip: !exists(MITRE_EVTX) && 'no shared data' }, (t) => {
+test('EVTX-to-MITRE-Attack: the files python-evtx and libevtx cannot decode', {
+  skip: !exists(MITRE_EVTX) && 'no shared data',
+}, (t) => {
   const index = JSON.parse(readFileSync(join(MITRE_EVTX, 'index.json'), 'utf8')) as MitreIndexEntry[];
   const unparsed = readFileSync(join(MITRE_EVTX, 'UNPARSED_BY_python-evtx_and_libevtx.txt'), 'utf8')
     .split('\n')
@@ -191,7 +193,9 @@ test('EVTX-to-MITRE-Attack: the files python-evtx and libevtx cannot decode', { 
   assert.equal(decoded, 14);
 });
 
-test('streaming reader over a multi-chunk file equals the in-memory parse', { skip: !exists(MITRE_EVTX) && 'no shared data' }, async () => {
+test('streaming reader over a multi-chunk file equals the in-memory parse', {
+  skip: !exists(MITRE_EVTX) && 'no shared data',
+}, async () => {
   const path = join(MITRE_EVTX, 'evtx', 'Antivirus', 'ID1151-Defender health status.evtx');
   const mem = parseEvtxAll(readFileSync(path));
   const streamed: EvtxItem[] = [];

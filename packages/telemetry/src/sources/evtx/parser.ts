@@ -111,7 +111,13 @@ export function parseFileHeader(
     const crc = crc32(b, 0, 120);
     if (crc !== header.checksum) {
       issues.push(
-        issue('warning', 'file-header-crc', `file header CRC32 0x${crc.toString(16)} != stored 0x${header.checksum.toString(16)}`, -1, 124),
+        issue(
+          'warning',
+          'file-header-crc',
+          `file header CRC32 0x${crc.toString(16)} != stored 0x${header.checksum.toString(16)}`,
+          -1,
+          124,
+        ),
       );
     }
   }
@@ -149,7 +155,13 @@ export function* parseChunk(
   const len = b.length;
   if (len < CHUNK_SIZE) {
     if (isZero(b, 0, len)) return 'empty';
-    yield issue(len < CHUNK_HEADER_SIZE ? 'error' : 'warning', 'chunk-truncated', `chunk has ${len} of ${CHUNK_SIZE} bytes`, index, fileOffset);
+    yield issue(
+      len < CHUNK_HEADER_SIZE ? 'error' : 'warning',
+      'chunk-truncated',
+      `chunk has ${len} of ${CHUNK_SIZE} bytes`,
+      index,
+      fileOffset,
+    );
     if (len < CHUNK_HEADER_SIZE) return 'bad';
   }
   let status: ChunkStatus = 'ok';
@@ -164,7 +176,13 @@ export function* parseChunk(
     const crc = crc32(b, 128, CHUNK_HEADER_SIZE, crc32(b, 0, 120));
     const stored = b.readUInt32LE(124);
     if (crc !== stored) {
-      yield issue('warning', 'chunk-header-crc', `chunk header CRC32 0x${crc.toString(16)} != stored 0x${stored.toString(16)}`, index, fileOffset + 124);
+      yield issue(
+        'warning',
+        'chunk-header-crc',
+        `chunk header CRC32 0x${crc.toString(16)} != stored 0x${stored.toString(16)}`,
+        index,
+        fileOffset + 124,
+      );
     }
   }
   const freeSpace = b.readUInt32LE(48);
@@ -180,7 +198,13 @@ export function* parseChunk(
     const crc = crc32(b, CHUNK_HEADER_SIZE, freeSpace);
     const stored = b.readUInt32LE(52);
     if (crc !== stored) {
-      yield issue('warning', 'chunk-records-crc', `event records CRC32 0x${crc.toString(16)} != stored 0x${stored.toString(16)}`, index, fileOffset + 52);
+      yield issue(
+        'warning',
+        'chunk-records-crc',
+        `event records CRC32 0x${crc.toString(16)} != stored 0x${stored.toString(16)}`,
+        index,
+        fileOffset + 52,
+      );
     }
   }
 
@@ -219,7 +243,14 @@ export function* parseChunk(
     let next = pos + size;
     const sizeCopy = b.readUInt32LE(pos + size - 4);
     if (sizeCopy !== size) {
-      yield issue('warning', 'record-size-mismatch', `record size ${size} != trailing copy ${sizeCopy}`, index, fileOffset + pos, recordId);
+      yield issue(
+        'warning',
+        'record-size-mismatch',
+        `record size ${size} != trailing copy ${sizeCopy}`,
+        index,
+        fileOffset + pos,
+        recordId,
+      );
       const r = resync(pos + 1);
       next = r < 0 ? recordsEnd : r;
     }
@@ -268,7 +299,14 @@ function decodeRecord(
     return rec;
   } catch (e) {
     if (budget.maxNodes < o.maxNodes && budget.nodes > budget.maxNodes) {
-      return issue('error', 'binxml', `record ${recordId}: chunk node budget (${o.maxChunkNodes}) exhausted`, index, fileOffset + pos, recordId);
+      return issue(
+        'error',
+        'binxml',
+        `record ${recordId}: chunk node budget (${o.maxChunkNodes}) exhausted`,
+        index,
+        fileOffset + pos,
+        recordId,
+      );
     }
     const at = e instanceof BinXmlError && e.at > 0 && e.at < b.length ? e.at : pos + 24;
     const msg = e instanceof Error ? e.message : String(e);
