@@ -545,6 +545,15 @@ export function expand(nodes: TNode[], values: Value[], out: XContent[], budget:
                 dropped++;
                 continue;
               }
+              if (v !== undefined && v !== null && !isFragment(v)) {
+                charge(budget, v);
+                parts.push(v);
+                continue;
+              }
+            } else if (part.t === 'v' && !isFragment(part.v)) {
+              charge(budget, part.v);
+              parts.push(part.v);
+              continue;
             }
             expand([part], values, parts, budget, depth + 1);
           }

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { crc32 } from './crc32.js';
+import { crc32, crc32Js } from './crc32.js';
 import { CHUNK_SIZE, FILE_HEADER_SIZE, parseEvtx } from './index.js';
 import { FIXTURES_DIR } from './test-paths.js';
 import type { EvtxIssue, EvtxItem, EvtxParseOptions } from './types.js';
@@ -333,4 +333,40 @@ test('structural damage: bad magic, truncation, CRC mismatch and a corrupt recor
   const cOut = run(badChunk);
   assert.ok(cOut.issues.some((i) => i.code === 'bad-chunk-magic'));
   assert.equal(cOut.records, clean.records, 'records are still read when the first record is intact');
+});
+
+test('crc32: native and table implementations agree, including chained ranges', () => {
+  const rand = rng(42);
+  const buf = new Uint8Array(5000).map(() => Math.floor(rand() * 256));
+  assert.equal(crc32(new TextEncoder().encode('123456789')), 0xcbf43926);
+  for (const [s, e] of [
+    [0, 5000],
+    [17, 4000],
+    [120, 128],
+  ] as const) {
+    assert.equal(crc32(buf, s, e), crc32Js(buf, s, e, 0));
+    assert.equal(crc32(buf, e, 5000, crc32(buf, s, e)), crc32Js(buf, e, 5000, crc32Js(buf, s, e, 0)));
+  }
+});
+
+test('FILETIME formatting: fast path and BigInt path agree', async () => {
+  const { filetimeToIso } = await import('./values.js');
+  assert.equal(filetimeToIso(0, 0), '1601-01-01T00:00:00.0000000Z');
+  // 2021-03-01T12:34:56.1234567Z
+  const ticks = 132590756961234567n;
+  assert.equal(filetimeToIso(Number(ticks & 0xffffffffn), Number(ticks >> 32n)), '2021-03-01T12:34:56.1234567Z');
+  const big = 0x10000000n << 32n; // first value on the BigInt path
+  const iso = filetimeToIso(0, Number(big >> 32n));
+  assert.match(iso, /^\+?\d{4,6}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z$/);
+  const rand = rng(7);
+  for (let i = 0; i < 200; i++) {
+    const hi = Math.floor(rand() * 0x10000000);
+    const lo = Math.floor(rand() * 2 ** 32);
+    const t = (BigInt(hi) << 32n) | BigInt(lo);
+    const secs = Number(t / 10000000n) - 11644473600;
+    const want = `${new Date(secs * 1000).toISOString().slice(0, -5)}.${(t % 10000000n).toString().padStart(7, '0')}Z`;
+    assert.equal(filetimeToIso(lo, hi), want);
+  }
+  const justBelow = big - 1n;
+  assert.match(filetimeToIso(Number(justBelow & 0xffffffffn), Number(justBelow >> 32n)), /\.\d{7}Z$/);
 });

@@ -5,6 +5,15 @@ const TICKS_PER_SECOND = 10000000n;
 
 /** FILETIME (100 ns ticks since 1601-01-01 UTC, split into two u32 halves) to ISO 8601 with a 7-digit fraction. */
 export function filetimeToIso(lo: number, hi: number): string {
+  if (hi >>> 0 < 0x10000000) {
+    // Exact in doubles: 2^32 = 429 * 10^7 + 4967296 and hi * 4967296 + lo < 2^53 for hi < 2^28.
+    const rem = (hi >>> 0) * 4967296 + (lo >>> 0);
+    const secs = (hi >>> 0) * 429 + Math.floor(rem / 10000000);
+    const frac = rem % 10000000;
+    const d = new Date((secs - 11644473600) * 1000);
+    const iso = d.toISOString();
+    return `${iso.slice(0, -5)}.${String(frac).padStart(7, '0')}Z`;
+  }
   const ticks = (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
   const secs = ticks / TICKS_PER_SECOND;
   const frac = ticks % TICKS_PER_SECOND;
