@@ -1,6 +1,36 @@
 // Naive reference evaluator of spec/semantics.md — the oracle of the differential test.
 // Deliberately simple: every call re-derives everything and walks the policy linearly, in the order
 // of the spec's sections. Correctness by inspection matters here; speed does not.
+//
+// Readings chosen where the spec text is ambiguous (the optimised engine must match them):
+//  R1  No ctx.host: id = event.host.id ?? event.host.name ?? '', name = event.host.name, no role/labels.
+//  R2  Selector hosts/roles/labels, user names/ids/groups and package names compare exactly.
+//  R3  event.host.os.family is trimmed and compared case-insensitively with "windows".
+//  R4  Interpreter flags are parsed from process.args only (never from command_line).
+//  R5  flagPrefixes applies to inline, script, stdin and value flags (prefix ≥ 2 chars after the dash,
+//      no ambiguity check; inline is tested first). clusteredShortFlags applies to inline and stdin
+//      flags (bash -xs). Any inline flag with text attached counts (-cprint(1), /cdir, --eval=x).
+//  R6  Per argument: inline, script flag, stdin flag, value flag, other option, operand. With
+//      scriptOperand 'none' an operand does not stop parsing (cmd foo /c x ⇒ inline).
+//  R7  file.path gives a script subject for every program (so `script` conditions can match
+//      non-interpreters); content kind is still none for non-interpreters, and
+//      execguard.inline_code only affects interpreters. An argument script has a path only (no hash,
+//      signature or provenance); relative paths are joined to working_directory and `.`/`..` resolved.
+//  R8  Interpreter namePatterns must match the whole name (^(?:p)$); loader and location patterns are
+//      used as given; proxy patterns with the `i` flag; args conditions with `u` (+`i`), as validated.
+//  R9  Proxy use looks at both names (basename and original name).
+//  R10 Masquerade: names compared lower-case, `.mui` stripped; the system-binary test uses the basename
+//      and the lower-case directory; a system-binary name with no executable path is a masquerade.
+//  R11 Signer: status trimmed, case-insensitive "valid"; file_version = leading dotted numbers followed
+//      by whitespace or end ("10.0.1 (WinBuild)" ok; "1,2,3" or "v2" never meet a minVersion);
+//      originalFileName compared with `.mui` stripped on both sides.
+//  R12 Globs: only * ** ?; `**/` is zero or more directories; everything else literal. Ancestors have
+//      no provenance, so package/path identities never match them.
+//  R13 Row 4: deny rules are walked in order; a holding rule relaxed by an active window is skipped and
+//      noted; the first holding unrelaxed rule decides. Skips after it (or when row 3 decided) are not
+//      looked at. windowId = §7.2 enforcement window, else row-6 window, else first skip window.
+//  R14 auditUntil is ignored (not in §2/§7). Non-overridable denies in learn/audit are would-deny.
+//  R15 Digest: keys sorted with the default JS sort (UTF-16 code units), undefined members dropped.
 import type {
   Catalogue,
   DecidedBy,

@@ -510,7 +510,7 @@ function genMatch(rng: Rng, event: ExecEvent, allow: boolean, forException: bool
   const scriptT = targetOf(event.file as Record<string, unknown> | undefined, eg.script as Record<string, unknown> | undefined);
   const parentT = targetOf(proc.parent as Record<string, unknown> | undefined, eg.parent as Record<string, unknown> | undefined);
   const m: Record<string, unknown> = {};
-  if (allow && !forException && chance(rng, 0.15)) {
+  if (allow && !forException && chance(rng, 0.25)) {
     // a content-only approval: the script, nothing about the program
     m.script = genIdentity(rng, scriptT, allow, catalogueNames);
     return m as Match;
@@ -600,12 +600,12 @@ function genPolicy(rng: Rng, event: ExecEvent, host: HostContext, now: number, c
   }
   const denyIds = rules.filter((r) => r.action === 'deny').map((r) => r.id);
   const windows: MaintenanceWindow[] = [];
-  for (let i = 0, n = chance(rng, 0.35) ? int(rng, 1, 2) : 0; i < n; i++) {
+  for (let i = 0, n = chance(rng, 0.45) ? int(rng, 1, 2) : 0; i < n; i++) {
     const span = timeSpan(rng, now);
     const relax: MaintenanceWindow['relax'] = {};
     if (chance(rng, 0.45)) relax.defaultDeny = chance(rng, 0.9);
     if (chance(rng, 0.45)) relax.enforcement = chance(rng, 0.9);
-    if (denyIds.length > 0 && chance(rng, 0.5)) relax.rules = pickSome(rng, denyIds, 1, 2);
+    if (denyIds.length > 0 && chance(rng, 0.6)) relax.rules = pickSome(rng, denyIds, 1, 2);
     if (Object.keys(relax).length === 0) relax.enforcement = true;
     windows.push({
       id: `win-${i + 1}`,

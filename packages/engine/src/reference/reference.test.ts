@@ -920,3 +920,78 @@ describe('generator', () => {
     for (const k of expected) assert.ok((tally.get(k) ?? 0) >= 5, `${k} occurred ${tally.get(k) ?? 0} times`);
   });
 });
+
+// ---- readings of ambiguous spec text (see the header of evaluate.ts) ----------------------------
+
+describe('chosen readings of ambiguous text', () => {
+  it('os.family is compared case-insensitively; absent ⇒ drive letter / UNC heuristic', () => {
+    const e = (family: string | undefined, exe: string) =>
+      ev({ host: { id: 'h', ...(family === undefined ? {} : { os: { family } }) }, process: { executable: exe } } as Ev);
+    assert.equal(facts(e('Windows', '/x')).platform, 'windows');
+    assert.equal(facts(e('debian', 'C:\\x.exe')).platform, 'linux');
+    assert.equal(facts(e(undefined, '\\\\srv\\share\\x.exe')).platform, 'windows');
+    assert.equal(facts(e(undefined, '/usr/bin/x')).platform, 'linux');
+  });
+
+  it('content parsing reads process.args only, never command_line', () => {
+    const e = ev({ process: { executable: '/bin/bash', command_line: 'bash -c id' } });
+    assert.equal(facts(e).contentKind, 'none');
+    assert.equal(facts(e).argString, '-c id');
+  });
+
+  it('file.path makes a script subject for non-interpreters too (content kind stays none)', () => {
+    const e = ev({
+      process: linuxProc('/opt/scada/bin/hmi', []),
+      file: { path: '/opt/scada/scripts/job.py', hash: { sha256: H('f') } },
+    } as Ev);
+    assert.equal(facts(e).contentKind, 'none');
+    const p = policy({ rules: [{ id: 'deny-script', action: 'deny', match: { script: { sha256: [H('f')] } } }] });
+    assert.equal(decide(p, e).ruleId, 'deny-script');
+  });
+
+  it('file versions: leading dotted numbers then whitespace or end; anything else never meets minVersion', () => {
+    const signer = { subject: 'CN=Siemens AG, O=Siemens AG, C=DE', product: 'SIMATIC WinCC', minVersion: '1' };
+    const p = policy({ rules: [{ id: 'a', action: 'allow', match: { program: { signer } } }] });
+    for (const [v, ok] of [
+      ['1', true],
+      ['7.5.0.0', true],
+      ['8.0 (build)', true],
+      ['1,2,3,4', false],
+      ['v2', false],
+      ['8.0-beta', false],
+      ['', false],
+    ] as const) {
+      const d = decide(p, hmiEvent({ pe: { product: 'SIMATIC WinCC', file_version: v } }));
+      assert.equal(d.verdict === 'allow', ok, v);
+    }
+  });
+
+  it('windowId: enforcement window over a relax.rules window', () => {
+    const deny = { id: 'deny-hmi', action: 'deny', match: { program: { sha256: [H('b')] } } };
+    const deny2 = { id: 'deny-2', action: 'deny', match: { masquerade: false } };
+    const win = (id: string, relax: Record<string, unknown>) => ({
+      id,
+      ticket: 'T',
+      scope: { hosts: ['hmi-01'] },
+      start: '2026-06-01T00:00:00Z',
+      end: '2026-06-02T00:00:00Z',
+      relax,
+    });
+    const p = policy({
+      rules: [deny, deny2],
+      maintenanceWindows: [win('w-rules', { rules: ['deny-hmi'] }), win('w-enf', { enforcement: true })],
+    });
+    let d = decide(p, hmiEvent());
+    assert.deepEqual([d.ruleId, d.effect, d.windowId], ['deny-2', 'would-deny', 'w-enf']);
+    assert.ok(d.reasons.some((r) => r.source === 'w-rules'));
+    d = decide({ ...p, defaults: { mode: 'audit', failMode: 'open' } }, hmiEvent());
+    assert.deepEqual([d.ruleId, d.effect, d.windowId], ['deny-2', 'would-deny', 'w-rules']);
+    // a relaxed rule after the deciding one was never reached
+    const q = policy({ rules: [deny2, deny], maintenanceWindows: [win('w-rules', { rules: ['deny-hmi'] })] });
+    assert.equal(decide(q, hmiEvent()).windowId, null);
+  });
+
+  it('a system binary name without a known path counts as masquerade', () => {
+    assert.ok(facts(ev({ host: { id: 'h', os: { family: 'linux' } }, process: { name: 'sshd' } })).masquerade);
+  });
+});
