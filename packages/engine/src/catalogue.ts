@@ -6,7 +6,8 @@ export interface CatalogueIndex {
   proxy(platform: Platform, name: string): CompiledProxy | undefined;
   system(platform: Platform, name: string): SystemBinarySpec | undefined;
   isLoader(name: string): boolean;
-  userWritable(platform: Platform, lowerPath: string): boolean;
+  /** Path with forward slashes, any case. */
+  userWritable(platform: Platform, path: string): boolean;
 }
 
 export interface CompiledProxy {
@@ -15,7 +16,8 @@ export interface CompiledProxy {
 }
 
 const NEVER = /(?!)/;
-const union = (sources: readonly string[]) => (sources.length ? new RegExp(sources.map((s) => `(?:${s})`).join('|')) : NEVER);
+const union = (sources: readonly string[], flags = '') =>
+  sources.length ? new RegExp(sources.map((s) => `(?:${s})`).join('|'), flags) : NEVER;
 const forPlatform = (p: Platform | 'any', want: Platform) => p === 'any' || p === want;
 
 export function indexCatalogue(catalogue: Catalogue): CatalogueIndex {
@@ -23,6 +25,7 @@ export function indexCatalogue(catalogue: Catalogue): CatalogueIndex {
   const byPlatform = <T>() => new Map<Platform, Map<string, T>>(platforms.map((p) => [p, new Map<string, T>()]));
   const interpByName = byPlatform<InterpreterSpec>();
   const interpPatterns: { platform: Platform | 'any'; re: RegExp; spec: InterpreterSpec }[] = [];
+  // One combined test per platform first, so a program that is no interpreter costs one regex.
   for (const spec of catalogue.interpreters) {
     for (const p of platforms) {
       if (!forPlatform(spec.platform, p)) continue;
@@ -41,20 +44,26 @@ export function indexCatalogue(catalogue: Catalogue): CatalogueIndex {
   const systems = byPlatform<SystemBinarySpec>();
   for (const s of catalogue.systemBinaries) systems.get(s.platform)?.set(s.name.toLowerCase(), s);
   const loaderRe = catalogue.loaders.length ? new RegExp(`^(?:${catalogue.loaders.map((l) => `(?:${l.replace(/^\^|\$$/g, '')})`).join('|')})$`) : NEVER;
+  // Patterns are written over lower-case paths; with the i flag they test the path as recorded,
+  // without lower-casing a copy of every path.
   const locations = new Map(
-    platforms.map((p) => [p, union(catalogue.userWritableLocations.filter((l) => l.platform === p).map((l) => l.pattern))]),
+    platforms.map((p) => [p, union(catalogue.userWritableLocations.filter((l) => l.platform === p).map((l) => l.pattern), 'i')]),
+  );
+  const anyInterpPattern = new Map(
+    platforms.map((p) => [p, union(interpPatterns.filter((i) => forPlatform(i.platform, p)).map((i) => i.re.source))]),
   );
 
   return {
     interpreter(platform, name) {
       const hit = interpByName.get(platform)?.get(name);
       if (hit) return hit;
+      if (!(anyInterpPattern.get(platform) ?? NEVER).test(name)) return undefined;
       for (const p of interpPatterns) if (forPlatform(p.platform, platform) && p.re.test(name)) return p.spec;
       return undefined;
     },
     proxy: (platform, name) => proxies.get(platform)?.get(name),
     system: (platform, name) => systems.get(platform)?.get(name),
     isLoader: (name) => loaderRe.test(name),
-    userWritable: (platform, lowerPath) => (locations.get(platform) ?? NEVER).test(lowerPath),
+    userWritable: (platform, path) => (locations.get(platform) ?? NEVER).test(path),
   };
 }

@@ -1,6 +1,7 @@
 import type { Exception, MaintenanceWindow, NeverBlock, Policy, Rule, Scope, Selector } from '@execguard/schema';
 import { assertPolicy } from '@execguard/schema';
 import type { CompiledPolicy, CompileOptions } from './api.js';
+import type { ContentKind } from './args.js';
 import { type CatalogueIndex, indexCatalogue } from './catalogue.js';
 import { type CompiledMatch, compileMatch } from './conditions.js';
 import { policyDigest } from './digest.js';
@@ -69,9 +70,11 @@ export function compile(policy: unknown, options: CompileOptions): CompiledPolic
       message: rule.description ?? (rule.action === 'deny' ? `deny rule ${rule.id} matched` : `allowed by rule ${rule.id}`),
     };
     const [list, index] = rule.action === 'deny' ? [denyRules, denyIndex] : [allowRules, allowIndex];
-    index.add(list.length, compiled.match.program);
+    index.add(list.length, compiled.match.program, requiredContent(compiled.match));
     list.push(compiled);
   }
+  denyIndex.seal();
+  allowIndex.seal();
   const compiled: Compiled = {
     policy: p,
     ref: { name: p.metadata.name, version: p.metadata.version, digest: policyDigest(p) },
@@ -102,6 +105,14 @@ export function compile(policy: unknown, options: CompileOptions): CompiledPolic
  * The host as selectors see it: the caller's HostContext, or else the event's `host` (which has
  * no role or labels). Used as given, so deciding allocates nothing for it.
  */
+/** The content kind an event must have for this match to hold, if the match fixes one. */
+function requiredContent(m: CompiledMatch): ContentKind | undefined {
+  if (m.script) return 'script';
+  if (m.inlineCode === true) return 'inline';
+  if (m.stdinScript === true) return 'stdin';
+  return undefined;
+}
+
 export interface HostView {
   readonly id?: string | undefined;
   readonly name?: string | undefined;

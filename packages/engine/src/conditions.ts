@@ -83,8 +83,12 @@ function userHolds(u: NonNullable<CompiledMatch['user']>, event: ExecEvent, note
   return false;
 }
 
-/** Does every condition of the match hold for this execution (spec §5)? */
-export function holds(m: CompiledMatch, input: EvalInput, notes?: string[]): boolean {
+/**
+ * Does every condition of the match hold for this execution (spec §5)? `programShaChecked` is set
+ * by callers that found the rule through the hash index: a rule filed by hash is only a candidate
+ * when the program's hash is one of its hashes, so the set lookup need not be repeated.
+ */
+export function holds(m: CompiledMatch, input: EvalInput, notes?: string[], programShaChecked = false): boolean {
   const f = input.facts;
   const s = m;
   if (!flag('inline code', s.inlineCode, f.content === 'inline', notes)) return false;
@@ -92,7 +96,7 @@ export function holds(m: CompiledMatch, input: EvalInput, notes?: string[]): boo
   if (!flag('proxy use', s.proxyUse, f.proxy !== undefined, notes)) return false;
   if (!flag('masquerade', s.masquerade, f.masquerade !== undefined, notes)) return false;
   if (!flag('user-writable location', s.userWritableLocation, f.userWritable, notes)) return false;
-  if (m.program && !matchIdentity(m.program, f.program, notes)) return false;
+  if (m.program && !matchIdentity(m.program, f.program, notes, programShaChecked)) return false;
   if (m.args) {
     const a = f.argString;
     if (m.args.any && !m.args.any.some((re) => re.test(a))) return fail(notes, 'no "any" argument pattern matches');

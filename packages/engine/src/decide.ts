@@ -10,7 +10,13 @@ import { explainTrace } from './trace.js';
 const NO_HOST: HostView = Object.freeze({});
 
 export function hostView(host: HostContext | undefined, event: ExecEvent): HostView {
-  return host ?? event.host ?? NO_HOST;
+  if (host) return host;
+  const h = event.host;
+  if (h === undefined) return NO_HOST;
+  // Role and labels come from the caller's host registry, never from the event (spec §1): an event
+  // cannot talk its way into a laxer scope. Only copy when the event carries such fields.
+  if (!('role' in h) && !('labels' in h)) return h;
+  return { id: h.id, name: h.name };
 }
 
 /** Event fields behind a match, for the decision's reasons. */
@@ -93,9 +99,9 @@ function verdictOf(c: Compiled, input: EvalInput, host: HostView, now: number, w
   }
 
   let relaxedBy: string | null = null;
-  for (const i of c.denyIndex.candidates(f.program)) {
+  for (const i of c.denyIndex.candidates(f.program, f.content)) {
     const rule = c.denyRules[i] as CompiledRule;
-    if (!applies(rule, host) || !holds(rule.match, input)) continue;
+    if (!applies(rule, host) || !holds(rule.match, input, undefined, true)) continue;
     const relaxing = windows.find((w) => w.relaxedRules.has(rule.id));
     if (relaxing) {
       relaxedBy ??= relaxing.source.id;
@@ -108,12 +114,12 @@ function verdictOf(c: Compiled, input: EvalInput, host: HostView, now: number, w
   let programRule: CompiledRule | undefined;
   let contentRule: CompiledRule | undefined;
   let bothRule: CompiledRule | undefined;
-  for (const i of c.allowIndex.candidates(f.program)) {
+  for (const i of c.allowIndex.candidates(f.program, f.content)) {
     const rule = c.allowRules[i] as CompiledRule;
     const approvesProgram = rule.match.program !== undefined;
     const approvesContent = f.content !== 'none' && rule.match.approvesContent === f.content;
     if (!approvesProgram && !approvesContent) continue;
-    if (!applies(rule, host) || !holds(rule.match, input)) continue;
+    if (!applies(rule, host) || !holds(rule.match, input, undefined, true)) continue;
     if (f.content === 'none' || (approvesProgram && approvesContent)) {
       bothRule = rule;
       break;

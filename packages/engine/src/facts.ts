@@ -21,12 +21,17 @@ export interface Facts {
   readonly techniques: readonly string[];
 }
 
-const WINDOWS_PATH = /^([a-zA-Z]:[\\/]|\\\\)/;
-
 export function platformOf(event: ExecEvent): Platform {
   const family = event.host?.os?.family;
   if (family) return family === 'windows' || family.toLowerCase() === 'windows' ? 'windows' : 'linux';
-  return WINDOWS_PATH.test(event.process.executable ?? '') ? 'windows' : 'linux';
+  const exe = event.process.executable;
+  // A drive letter ("C:\\", "c:/") or a UNC path ("\\\\server"), without a regex on the hot path.
+  if (exe === undefined || exe.length < 3) return 'linux';
+  const c0 = exe.charCodeAt(0);
+  if (c0 === 92 && exe.charCodeAt(1) === 92) return 'windows';
+  return exe.charCodeAt(1) === 58 && (exe.charCodeAt(2) === 92 || exe.charCodeAt(2) === 47) && /[a-zA-Z]/.test(exe[0] as string)
+    ? 'windows'
+    : 'linux';
 }
 
 function masqueradeOf(cat: CatalogueIndex, platform: Platform, p: Subject): string | undefined {
@@ -132,7 +137,7 @@ export function deriveFacts(cat: CatalogueIndex, event: ExecEvent): Facts {
   }
 
   const masquerade = masqueradeOf(cat, platform, program);
-  const userWritable = program.path !== undefined && cat.userWritable(platform, program.path.toLowerCase());
+  const userWritable = program.path !== undefined && cat.userWritable(platform, program.path);
   if (loader) addTechnique(techniques, 'T0894');
   if (memfd) addTechnique(techniques, 'T0834');
   if (masquerade) addTechnique(techniques, 'T0849');

@@ -1,6 +1,6 @@
 import type { Identity } from '@execguard/schema';
 import { globToRegExp } from './glob.js';
-import type { Subject } from './subject.js';
+import { hashIn, type Subject } from './subject.js';
 
 /** An identity ready to test: sets and regexes built once. */
 export interface CompiledIdentity {
@@ -52,9 +52,9 @@ export function compileIdentity(id: Identity): CompiledIdentity {
  * Does the identity match the subject? Every key present must match (spec §4). When `notes` is
  * given, the reason for the outcome is appended (explain mode); otherwise nothing is allocated.
  */
-export function matchIdentity(id: CompiledIdentity, s: Subject, notes?: string[]): boolean {
-  if (id.sha256) {
-    if (!s.sha256 || !id.sha256.has(s.sha256)) return fail(notes, s.sha256 ? `sha256 ${s.sha256} not listed` : 'no sha256 recorded');
+export function matchIdentity(id: CompiledIdentity, s: Subject, notes?: string[], shaChecked = false): boolean {
+  if (id.sha256 && !shaChecked) {
+    if (!s.sha256 || !hashIn(id.sha256, s.sha256)) return fail(notes, s.sha256 ? `sha256 ${s.sha256} not listed` : 'no sha256 recorded');
     notes?.push(`sha256 ${s.sha256} listed`);
   }
   if (id.signer) {

@@ -9,6 +9,7 @@ export interface Subject {
   readonly basename: string | undefined;
   /** Lower-case OriginalFileName without a trailing .mui. */
   readonly originalName: string | undefined;
+  /** As recorded (compare with hashLookup/hashIn, which ignore case). */
   readonly sha256: string | undefined;
   readonly signature: SignatureFacts | undefined;
   readonly pkg: Provenance['package'] | undefined;
@@ -43,10 +44,19 @@ export function dirnameOf(path: string): string {
   return i <= 0 ? (i === 0 ? '/' : '') : path.slice(0, i);
 }
 
-/** Hex digests are usually lower-case already: check before allocating a lower-cased copy. */
-const UPPER = /[A-Z]/;
-function lowerHex(h: string | undefined): string | undefined {
-  return h !== undefined && UPPER.test(h) ? h.toLowerCase() : h;
+const UPPER = /[A-F]/;
+
+/**
+ * Looks a hex digest up in a lower-case keyed map or set. Digests almost always arrive lower-case,
+ * so the digest is tried as is and lower-cased only on a miss (Sysmon writes upper-case).
+ */
+export function hashLookup<V>(table: ReadonlyMap<string, V>, digest: string): V | undefined {
+  const hit = table.get(digest);
+  return hit !== undefined || !UPPER.test(digest) ? hit : table.get(digest.toLowerCase());
+}
+
+export function hashIn(table: ReadonlySet<string>, digest: string): boolean {
+  return table.has(digest) || (UPPER.test(digest) && table.has(digest.toLowerCase()));
 }
 
 const stripMui = (n: string) => (n.endsWith('.mui') ? n.slice(0, -4) : n);
@@ -61,7 +71,7 @@ export function subjectOf(image: RawImage, provenance: Provenance | undefined, p
     path,
     basename: base ? base.toLowerCase() : undefined,
     originalName: ofn ? stripMui(ofn.trim().toLowerCase()) : undefined,
-    sha256: lowerHex(image.hash?.sha256),
+    sha256: image.hash?.sha256,
     signature:
       cs?.subject_name !== undefined
         ? {
