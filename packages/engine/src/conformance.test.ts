@@ -4,11 +4,11 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { defaultCatalogue as catalogue } from '@execguard/knowledge';
 import type { DecidedBy, Effect, ExecEvent, Policy, PolicyTest } from '@execguard/schema';
 import { formatIssue, parsePolicyText } from '@execguard/schema';
 import type { CompiledPolicy } from './index.js';
 import { compile, decide } from './index.js';
-import { miniCatalogue as catalogue } from './testing/mini-catalogue.js';
 
 // dist/conformance.test.js → packages/engine/dist → repository root → spec/cases
 const CASES_DIR = fileURLToPath(new URL('../../../spec/cases/', import.meta.url));
