@@ -42,7 +42,7 @@ export function proxies(o: ProxyOptions): ProxyBinarySpec[] {
 /** Start of an argument (beginning of the string or after a space), optionally quoted. */
 export const ARG = String.raw`(?:^|\s)["']?`;
 /** A URL or UNC path: code fetched from elsewhere. */
-export const REMOTE = String.raw`(?:https?:|ftp:|\\\\|//)`;
+export const REMOTE = String.raw`(?:https?:|ftp:|\\\\)`;
 /**
  * An absolute, UNC or explicitly relative path that is not under the Windows or Program Files
  * directories (which only administrators can write on a default install).

@@ -161,7 +161,7 @@ export const linuxProxies: readonly ProxyBinarySpec[] = [
     patterns: [
       wrapperShell('systemd-run', 'systemd-run'),
       p(
-        'systemd-run-shell',
+        'systemd-run-interactive',
         String.raw`(?:^|\s)(?:-S|--shell)(?:\s|$)`,
         'T0807',
         'shell',
@@ -470,7 +470,7 @@ export const linuxProxies: readonly ProxyBinarySpec[] = [
         'script',
         'Runs debugger-embedded Python/Guile code or a command file.',
       ),
-      wrapperShell('gdb', 'The debugger'),
+      wrapperShell('gdb-program', 'The debugged program'),
     ],
   }),
   ...proxies({
