@@ -359,7 +359,7 @@ export const linuxProxies: readonly ProxyBinarySpec[] = [
       ),
       p(
         'ssh-provider',
-        String.raw`pkcs11provider|securitykeyprovider`,
+        'pkcs11provider|securitykeyprovider',
         'T0894',
         'library-load',
         'Loads a provider library named by the caller.',
@@ -577,7 +577,7 @@ export const linuxProxies: readonly ProxyBinarySpec[] = [
         'execute',
         'Runs each compiler stage under a wrapper program.',
       ),
-      p('cc-plugin', String.raw`-fplugin=`, 'T0894', 'library-load', 'Loads a compiler plug-in library.'),
+      p('cc-plugin', '-fplugin=', 'T0894', 'library-load', 'Loads a compiler plug-in library.'),
     ],
   }),
   ...proxies({
@@ -674,9 +674,7 @@ export const linuxProxies: readonly ProxyBinarySpec[] = [
     platform: 'linux',
     directories: BIN,
     sources: G,
-    patterns: [
-      p('busctl-unixexec', String.raw`unixexec:`, 'T0894', 'execute', 'Connects to the bus through a program it starts.'),
-    ],
+    patterns: [p('busctl-unixexec', 'unixexec:', 'T0894', 'execute', 'Connects to the bus through a program it starts.')],
   }),
   ...proxies({
     names: ['systemctl'],

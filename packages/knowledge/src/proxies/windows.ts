@@ -118,7 +118,7 @@ export const windowsProxies: readonly ProxyBinarySpec[] = [
     patterns: [
       p(
         'mshta-script-url',
-        String.raw`${ARG}(?:javascript|vbscript|about):`,
+        `${ARG}(?:javascript|vbscript|about):`,
         'T0853',
         'script',
         'Script code given inline as a javascript:/vbscript: URL.',
@@ -415,9 +415,7 @@ export const windowsProxies: readonly ProxyBinarySpec[] = [
     platform: 'windows',
     directories: SYS,
     sources: LOLBAS,
-    patterns: [
-      p('dnscmd-plugin', String.raw`serverlevelplugindll`, 'T0894', 'library-load', 'Makes the DNS service load a plug-in DLL.'),
-    ],
+    patterns: [p('dnscmd-plugin', 'serverlevelplugindll', 'T0894', 'library-load', 'Makes the DNS service load a plug-in DLL.')],
   }),
   ...proxies({
     names: ['infdefaultinstall.exe'],
@@ -613,9 +611,7 @@ export const windowsProxies: readonly ProxyBinarySpec[] = [
     platform: 'windows',
     directories: SYS,
     sources: LOLBAS,
-    patterns: [
-      p('settingsync-diagscript', String.raw`-loadandrundiagscript`, 'T0894', 'execute', 'Runs a diagnostic script or program.'),
-    ],
+    patterns: [p('settingsync-diagscript', '-loadandrundiagscript', 'T0894', 'execute', 'Runs a diagnostic script or program.')],
   }),
   ...proxies({
     names: ['syncappvpublishingserver.exe'],
@@ -697,13 +693,7 @@ export const windowsProxies: readonly ProxyBinarySpec[] = [
         'execute',
         'Creates a process through WMI (locally or on /node: hosts).',
       ),
-      p(
-        'wmic-xsl-format',
-        String.raw`[/-]format:`,
-        'T0853',
-        'script',
-        'Formats output with an XSL stylesheet, which can hold script.',
-      ),
+      p('wmic-xsl-format', '[/-]format:', 'T0853', 'script', 'Formats output with an XSL stylesheet, which can hold script.'),
       p(
         'wmic-any',
         ANY,
@@ -756,7 +746,7 @@ export const windowsProxies: readonly ProxyBinarySpec[] = [
       ),
       p(
         'openssh-provider',
-        String.raw`pkcs11provider|securitykeyprovider`,
+        'pkcs11provider|securitykeyprovider',
         'T0894',
         'library-load',
         'Loads a provider library named by the caller.',
@@ -1027,7 +1017,7 @@ export const windowsProxies: readonly ProxyBinarySpec[] = [
     platform: 'windows',
     directories: ['c:/program files (x86)/microsoft/defaultpack'],
     sources: LOLBAS,
-    patterns: [p('defaultpack-command', String.raw`[/-]c:`, 'T0894', 'execute', 'Runs the command given with /C:.')],
+    patterns: [p('defaultpack-command', '[/-]c:', 'T0894', 'execute', 'Runs the command given with /C:.')],
   }),
   ...proxies({
     names: ['devinit.exe'],
@@ -1079,13 +1069,7 @@ export const windowsProxies: readonly ProxyBinarySpec[] = [
     platform: 'windows',
     sources: LOLBAS,
     patterns: [
-      p(
-        'msdeploy-runcommand',
-        String.raw`runcommand`,
-        'T0894',
-        'execute',
-        'Web Deploy’s runCommand provider executes a command.',
-      ),
+      p('msdeploy-runcommand', 'runcommand', 'T0894', 'execute', 'Web Deploy’s runCommand provider executes a command.'),
     ],
   }),
   ...proxies({
@@ -1149,9 +1133,7 @@ export const windowsProxies: readonly ProxyBinarySpec[] = [
     names: ['vsdiagnostics.exe'],
     platform: 'windows',
     sources: LOLBAS,
-    patterns: [
-      p('vsdiagnostics-launch', String.raw`[/-]launch:`, 'T0894', 'execute', 'Starts a program to collect diagnostics from.'),
-    ],
+    patterns: [p('vsdiagnostics-launch', '[/-]launch:', 'T0894', 'execute', 'Starts a program to collect diagnostics from.')],
   }),
   ...proxies({
     names: ['vsiisexelauncher.exe'],
@@ -1163,7 +1145,7 @@ export const windowsProxies: readonly ProxyBinarySpec[] = [
     names: ['vshadow.exe'],
     platform: 'windows',
     sources: LOLBAS,
-    patterns: [p('vshadow-exec', String.raw`-exec=`, 'T0894', 'execute', 'Runs a program after creating a shadow copy.')],
+    patterns: [p('vshadow-exec', '-exec=', 'T0894', 'execute', 'Runs a program after creating a shadow copy.')],
   }),
   ...proxies({
     names: ['wsb.exe'],
