@@ -5,7 +5,8 @@ import { argumentString, parseInterpreterArgs, resolveScriptPath } from './args.
 import { miniCatalogue } from './testing/mini-catalogue.js';
 
 const spec = (id: string) => miniCatalogue.interpreters.find((i) => i.id === id) as InterpreterSpec;
-const parse = (id: string, ...args: string[]) => parseInterpreterArgs(spec(id), args);
+const parse = (id: string, ...args: string[]) =>
+  parseInterpreterArgs(spec(id), args, ['powershell', 'cmd'].includes(id) ? 'windows' : 'linux');
 
 test('POSIX shells: -c, clustered -xc and -ec are inline; a value flag ends the cluster', () => {
   assert.equal(parse('bash', 'bash', '-c', 'id').inline, true);
@@ -15,6 +16,7 @@ test('POSIX shells: -c, clustered -xc and -ec are inline; a value flag ends the 
   assert.deepEqual(parse('bash', 'bash', '-o', 'posix', 'run.sh').script, 'run.sh');
   assert.equal(parse('bash', 'bash', '--', '-c').script, '-c');
   assert.equal(parse('bash', 'bash', '-s').stdinFlag, true);
+  assert.equal(parse('bash', 'bash', '-xs').stdinFlag, true, 'stdin flag in a cluster');
   assert.equal(parse('bash', 'bash').script, undefined);
 });
 
@@ -34,6 +36,9 @@ test('PowerShell: case-insensitive flags and unambiguous prefixes', () => {
   }
   assert.equal(parse('powershell', 'powershell.exe', '-ExecutionPolicy', 'Bypass', '-File', 'C:\\s\\a.ps1').script, 'C:\\s\\a.ps1');
   assert.equal(parse('powershell', 'powershell.exe', '-NoProfile').inline, false);
+  assert.equal(parse('powershell', 'powershell.exe', '-Ex', 'Bypass', 'C:\\s\\b.ps1').script, 'C:\\s\\b.ps1', 'value flags take prefixes too');
+  assert.equal(parse('powershell', 'powershell.exe', '-ConfigurationName', 'x').inline, false, 'not -c with a value attached');
+  assert.equal(parse('powershell', 'powershell.exe', '-Command=Get-Date').inline, true, 'flag=value');
 });
 
 test('cmd.exe: /c and /k, attached too; no script operand', () => {
@@ -41,6 +46,7 @@ test('cmd.exe: /c and /k, attached too; no script operand', () => {
   assert.equal(parse('cmd', 'cmd.exe', '/C', 'dir').inline, true);
   assert.equal(parse('cmd', 'cmd.exe', '/cdir').inline, true);
   assert.equal(parse('cmd', 'cmd.exe', '/q', 'x.bat').script, undefined);
+  assert.equal(parse('cmd', 'cmd.exe', 'x', '/c', 'dir').inline, true, 'an operand does not end parsing when there is no script operand');
 });
 
 test('argument string from args, or from the command line without its program', () => {

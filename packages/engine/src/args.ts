@@ -1,4 +1,4 @@
-import type { InterpreterSpec } from '@execguard/schema';
+import type { InterpreterSpec, Platform } from '@execguard/schema';
 
 export type ContentKind = 'none' | 'inline' | 'script' | 'stdin';
 
@@ -6,97 +6,102 @@ export interface ParsedInterpreterArgs {
   readonly inline: boolean;
   readonly script: string | undefined;
   readonly stdinFlag: boolean;
-  /** The flag that made it inline, for explanations. */
+  /** The argument that made it inline or stdin, for explanations. */
   readonly flag: string | undefined;
 }
 
-function inlineFlagOf(spec: InterpreterSpec, arg: string): string | undefined {
-  const ci = spec.caseInsensitiveFlags === true;
-  const a = ci ? arg.toLowerCase() : arg;
-  for (const raw of spec.inlineFlags) {
-    const f = ci ? raw.toLowerCase() : raw;
-    if (a === f) return raw;
-    if (spec.flagPrefixes) {
-      // PowerShell: any unambiguous prefix of two or more letters after the dash ("-enc").
-      if (a.length >= 3 && f.startsWith(a)) return raw;
-      continue;
-    }
-    if (f.length !== 2 || a.length <= 2 || a.startsWith('--')) continue;
-    if (!spec.clusteredShortFlags) {
-      // A one-letter flag with its value attached: python3 -cprint(1), cmd /cdir.
-      if (a.startsWith(f)) return raw;
-      continue;
-    }
-    // Clustered POSIX short options (bash -xc, python3 -Bc, perl -le): scan the letters until a
-    // letter that takes a value (-W once) or a non-letter ends the cluster.
-    if (a[0] !== f[0]) continue;
-    for (let i = 1; i < a.length; i++) {
-      const c = a[i] as string;
-      if (c === f[1]) return raw;
-      if (!/[A-Za-z]/.test(c) || has(spec.valueFlags, `-${c}`, ci)) break;
+const NOTHING: ParsedInterpreterArgs = Object.freeze({ inline: false, script: undefined, stdinFlag: false, flag: undefined });
+
+const norm = (spec: InterpreterSpec, s: string) => (spec.caseInsensitiveFlags ? s.toLowerCase() : s);
+
+/** `a` names flag `f`: exactly, or as an unambiguous-enough prefix ("-enc") when the interpreter allows that. */
+function names(spec: InterpreterSpec, a: string, f: string): boolean {
+  const x = norm(spec, a);
+  const y = norm(spec, f);
+  return x === y || (spec.flagPrefixes === true && x.length >= 3 && y.startsWith(x));
+}
+
+/** `a` is a cluster of short options (-xc, -Bc) containing the one-letter flag `f`; the cluster ends at a letter that takes a value, or at a non-letter. */
+function inCluster(spec: InterpreterSpec, a: string, f: string): boolean {
+  if (!spec.clusteredShortFlags || f.length !== 2 || f[0] !== '-' || a.length < 3 || a[0] !== '-' || a[1] === '-') return false;
+  const letter = norm(spec, f)[1];
+  for (let i = 1; i < a.length; i++) {
+    const c = a[i] as string;
+    if (norm(spec, c) === letter) return true;
+    if (!/[A-Za-z]/.test(c) || (spec.valueFlags ?? []).some((v) => norm(spec, v) === norm(spec, `-${c}`))) return false;
+  }
+  return false;
+}
+
+/** The inline flag `a` stands for, if any: exact or prefix, in a cluster, or with its value attached. */
+function inlineFlagOf(spec: InterpreterSpec, a: string): string | undefined {
+  const x = norm(spec, a);
+  for (const f of spec.inlineFlags) {
+    const y = norm(spec, f);
+    if (names(spec, a, f) || inCluster(spec, a, f) || x.startsWith(`${y}=`)) return f;
+    // A one-letter flag with its value attached (python3 -cprint(1), cmd /cdir). Not for
+    // prefix-style interpreters, where "-c…" is another flag (PowerShell -ConfigurationName).
+    if (!spec.flagPrefixes && !spec.clusteredShortFlags && y.length === 2 && x.length > 2 && x.startsWith(y) && !x.startsWith('--')) {
+      return f;
     }
   }
   return undefined;
 }
 
-function has(list: readonly string[] | undefined, arg: string, ci: boolean): boolean {
-  if (!list) return false;
-  const a = ci ? arg.toLowerCase() : arg;
-  return list.some((f) => (ci ? f.toLowerCase() : f) === a);
-}
-
-/** Reads an interpreter's argv (after argv[0]) the way the interpreter would, as far as it matters. */
-export function parseInterpreterArgs(spec: InterpreterSpec, args: readonly string[]): ParsedInterpreterArgs {
-  const ci = spec.caseInsensitiveFlags === true;
+/**
+ * Reads an interpreter's argv (after argv[0]) the way the interpreter would, as far as it matters
+ * (spec §3): per argument, inline flag, script flag, stdin flag, value flag, other option, operand.
+ */
+export function parseInterpreterArgs(spec: InterpreterSpec, args: readonly string[], platform: Platform): ParsedInterpreterArgs {
+  const slashOptions = platform === 'windows' && spec.caseInsensitiveFlags === true;
   for (let i = 1; i < args.length; i++) {
     const a = args[i] as string;
     if (a === '--') {
       const next = args[i + 1];
-      return { inline: false, script: spec.scriptOperand === 'first-operand' ? next : undefined, stdinFlag: false, flag: undefined };
+      return spec.scriptOperand === 'first-operand' && next ? { inline: false, script: next, stdinFlag: false, flag: undefined } : NOTHING;
     }
     const flag = inlineFlagOf(spec, a);
-    if (flag) return { inline: true, script: undefined, stdinFlag: false, flag };
-    if (has(spec.scriptFlags, a, ci)) return { inline: false, script: args[i + 1], stdinFlag: false, flag: undefined };
-    if (has(spec.stdinFlags, a, ci)) return { inline: false, script: undefined, stdinFlag: true, flag: a };
-    if (has(spec.valueFlags, a, ci)) {
+    if (flag) return { inline: true, script: undefined, stdinFlag: false, flag: a };
+    if (spec.scriptFlags?.some((f) => names(spec, a, f))) return { inline: false, script: args[i + 1], stdinFlag: false, flag: undefined };
+    if (spec.stdinFlags?.some((f) => names(spec, a, f) || inCluster(spec, a, f))) {
+      return { inline: false, script: undefined, stdinFlag: true, flag: a };
+    }
+    if (spec.valueFlags?.some((f) => names(spec, a, f))) {
       i++;
       continue;
     }
-    if (a.startsWith('-') || (ci && a.startsWith('/'))) continue;
-    return {
-      inline: false,
-      script: spec.scriptOperand === 'first-operand' ? a : undefined,
-      stdinFlag: false,
-      flag: undefined,
-    };
+    if (a.startsWith('-') || (slashOptions && a.startsWith('/'))) continue;
+    // An operand: the script, or (cmd.exe) not a script — then later flags still count.
+    if (spec.scriptOperand === 'first-operand') return { inline: false, script: a, stdinFlag: false, flag: undefined };
   }
-  return { inline: false, script: undefined, stdinFlag: false, flag: undefined };
+  return NOTHING;
 }
 
 /** Arguments after the program joined by one space; falls back to the command line minus its first token. */
 export function argumentString(args: readonly string[] | undefined, commandLine: string | undefined): string {
-  if (args && args.length > 0) return args.length === 1 ? '' : args.slice(1).join(' ');
+  if (args !== undefined) return args.length <= 1 ? '' : args.slice(1).join(' ');
   if (!commandLine) return '';
   const s = commandLine.trimStart();
   if (s.startsWith('"')) {
     const end = s.indexOf('"', 1);
-    return end < 0 ? '' : s.slice(end + 1).trim();
+    return end < 0 ? '' : s.slice(end + 1).trimStart();
   }
   const sp = s.search(/\s/);
-  return sp < 0 ? '' : s.slice(sp + 1).trim();
+  return sp < 0 ? '' : s.slice(sp + 1).trimStart();
 }
 
 /** Joins a relative script path to the working directory and folds "." and "..". */
 export function resolveScriptPath(script: string, cwd: string | undefined): string {
   const s = script.replace(/\\/g, '/');
-  const absolute = s.startsWith('/') || /^[a-zA-Z]:\//.test(s) || s.startsWith('//');
+  const absolute = s.startsWith('/') || /^[a-zA-Z]:\//.test(s);
   if (absolute || !cwd) return s;
   const joined = `${cwd.replace(/\\/g, '/').replace(/\/+$/, '')}/${s}`;
   const out: string[] = [];
-  for (const seg of joined.split('/')) {
-    if (seg === '.') continue;
-    if (seg === '..' && out.length > 1) out.pop();
-    else if (seg !== '..') out.push(seg);
+  for (const [i, seg] of joined.split('/').entries()) {
+    if (seg === '.' || (seg === '' && i > 0)) continue;
+    if (seg === '..') {
+      if (out.length > 1) out.pop();
+    } else out.push(seg);
   }
-  return out.join('/');
+  return out.length === 1 && out[0] === '' ? '/' : out.join('/');
 }

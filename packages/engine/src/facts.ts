@@ -107,7 +107,7 @@ export function deriveFacts(cat: CatalogueIndex, event: ExecEvent): Facts {
   let contentFlag: string | undefined;
   let script: Subject | undefined;
   if (interpreter) {
-    const parsed = parseInterpreterArgs(interpreter, proc.args ?? []);
+    const parsed = parseInterpreterArgs(interpreter, proc.args ?? [], platform);
     const stdin = eg?.stdin;
     if (parsed.inline || eg?.inline_code === true) {
       content = 'inline';
@@ -117,23 +117,26 @@ export function deriveFacts(cat: CatalogueIndex, event: ExecEvent): Facts {
       script = event.file?.path
         ? subjectOf(event.file, eg?.script)
         : subjectOf({}, eg?.script, resolveScriptPath(parsed.script as string, proc.working_directory));
-    } else if (stdin === 'pipe' || stdin === 'file' || (parsed.stdinFlag && stdin !== 'tty')) {
+    } else if (stdin === 'pipe' || stdin === 'file' || stdin === 'socket' || (parsed.stdinFlag && stdin !== 'tty')) {
       content = 'stdin';
       contentFlag = parsed.stdinFlag ? parsed.flag : `stdin=${stdin}`;
     }
     if (content !== 'none') for (const t of interpreter.techniques) addTechnique(techniques, t);
   }
 
+  // Proxy use: both names count, so a renamed rundll32 is still rundll32 (spec §3).
   let proxy: Facts['proxy'];
   for (const name of [base, original]) {
     const px = name !== undefined ? cat.proxy(platform, name) : undefined;
     if (!px) continue;
     const args = lazyArgs.value;
-    const hits = px.patterns.filter((p) => p.re.test(args));
-    if (hits.length === 0) continue;
-    proxy = { binary: px.spec.name, patterns: hits.map((h) => h.id), techniques: hits.map((h) => h.technique) };
-    for (const h of hits) addTechnique(techniques, h.technique);
-    break;
+    for (const p of px.patterns) {
+      if (!p.re.test(args)) continue;
+      proxy ??= { binary: px.spec.name, patterns: [], techniques: [] };
+      (proxy.patterns as string[]).push(p.id);
+      (proxy.techniques as string[]).push(p.technique);
+      addTechnique(techniques, p.technique);
+    }
   }
 
   const masquerade = masqueradeOf(cat, platform, program);

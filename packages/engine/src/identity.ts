@@ -14,8 +14,9 @@ export interface CompiledIdentity {
   readonly names: ReadonlySet<string> | undefined;
 }
 
+/** Leading dotted numbers, then whitespace or the end ("10.0.19041.1 (WinBuild…)"); "v2", "1,2", "8.0-beta" are no version. */
 export function parseVersion(v: string): number[] | undefined {
-  const m = /^\s*(\d+(?:\.\d+)*)/.exec(v);
+  const m = /^\s*(\d+(?:\.\d+)*)(?:\s|$)/.exec(v);
   return m ? (m[1] as string).split('.').map(Number) : undefined;
 }
 
@@ -37,7 +38,7 @@ export function compileIdentity(id: Identity): CompiledIdentity {
           subject: id.signer.subject.trim().toLowerCase(),
           product: id.signer.product.trim().toLowerCase(),
           minVersion: id.signer.minVersion ? parseVersion(id.signer.minVersion) : undefined,
-          originalFileName: id.signer.originalFileName?.trim().toLowerCase(),
+          originalFileName: id.signer.originalFileName?.trim().toLowerCase().replace(/\.mui$/, ''),
         }
       : undefined,
     pkg: id.package

@@ -4,23 +4,26 @@
 //
 // Readings chosen where the spec text is ambiguous (the optimised engine must match them):
 //  R1  No ctx.host: id = event.host.id ?? event.host.name ?? '', name = event.host.name, no role/labels.
-//  R2  Selector hosts/roles/labels, user names/ids/groups and package names compare exactly.
+//  R2  Selector hosts/roles/labels, user ids and package names compare exactly; user names and groups
+//      case-insensitively.
 //  R3  event.host.os.family is trimmed and compared case-insensitively with "windows".
 //  R4  Interpreter flags are parsed from process.args only (never from command_line).
 //  R5  flagPrefixes applies to inline, script, stdin and value flags (prefix ≥ 2 chars after the dash,
 //      no ambiguity check; inline is tested first). clusteredShortFlags applies to inline and stdin
-//      flags (bash -xs). Any inline flag with text attached counts (-cprint(1), /cdir, --eval=x).
+//      flags (bash -xs); a cluster ends at a value-flag letter or a non-letter. Inline flags count with
+//      "=value" (--eval=x); one-letter ones with the value attached (-cprint(1), /cdir) only where
+//      the interpreter has neither flagPrefixes nor clusteredShortFlags. "--" ends the options.
 //  R6  Per argument: inline, script flag, stdin flag, value flag, other option, operand. With
 //      scriptOperand 'none' an operand does not stop parsing (cmd foo /c x ⇒ inline).
-//  R7  file.path gives a script subject for every program (so `script` conditions can match
-//      non-interpreters); content kind is still none for non-interpreters, and
-//      execguard.inline_code only affects interpreters. An argument script has a path only (no hash,
-//      signature or provenance); relative paths are joined to working_directory and `.`/`..` resolved.
+//  R7  Only interpreters have content; the script subject exists only for content "script": file.*
+//      when file.path is given, else the argument script's path (joined to working_directory, `.`/`..`
+//      resolved) with the provenance in execguard.script. Stdin that is a pipe, file or socket is a
+//      stdin script.
 //  R8  Interpreter namePatterns must match the whole name (^(?:p)$); loader and location patterns are
 //      used as given; proxy patterns with the `i` flag; args conditions with `u` (+`i`), as validated.
 //  R9  Proxy use looks at both names (basename and original name).
 //  R10 Masquerade: names compared lower-case, `.mui` stripped; the system-binary test uses the basename
-//      and the lower-case directory; a system-binary name with no executable path is a masquerade.
+//      and the lower-case directory, and needs an executable path (no path, no evidence).
 //  R11 Signer: status trimmed, case-insensitive "valid"; file_version = leading dotted numbers followed
 //      by whitespace or end ("10.0.1 (WinBuild)" ok; "1,2,3" or "v2" never meet a minVersion);
 //      originalFileName compared with `.mui` stripped on both sides.

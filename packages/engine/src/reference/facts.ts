@@ -174,22 +174,34 @@ function exactOrPrefix(spec: InterpreterSpec, a: string, f: string): boolean {
   return false;
 }
 
-/** A short flag `-x` contained in a cluster of short flags like `-abx`. */
+/**
+ * A cluster of short flags (`-xc`) containing the one-letter flag `f`: read letter by letter, the
+ * cluster ends at a letter that is a value flag (python3 -Wonce) or at a non-letter.
+ */
 function inCluster(spec: InterpreterSpec, a: string, f: string): boolean {
   if (!spec.clusteredShortFlags) return false;
   if (f.length !== 2 || f[0] !== '-' || f[1] === '-') return false;
   if (a.length < 3 || a[0] !== '-' || a[1] === '-') return false;
-  const letters = a.slice(1);
-  const letter = f[1]!;
-  return spec.caseInsensitiveFlags ? letters.toLowerCase().includes(letter.toLowerCase()) : letters.includes(letter);
+  for (const c of a.slice(1)) {
+    if (flagEq(spec, c, f[1]!)) return true;
+    if (!/[A-Za-z]/.test(c)) return false;
+    if ((spec.valueFlags ?? []).some((v) => flagEq(spec, v, `-${c}`))) return false;
+  }
+  return false;
 }
 
 function isInlineFlag(spec: InterpreterSpec, a: string): boolean {
   for (const f of spec.inlineFlags) {
     if (exactOrPrefix(spec, a, f)) return true;
-    // the flag with its value attached: -cprint(1), /cdir, --eval=...
-    if (a.length > f.length && flagStartsWith(spec, a, f)) return true;
     if (inCluster(spec, a, f)) return true;
+    // the flag with its value after "=": --eval=..., -Command=...
+    if (flagStartsWith(spec, a, `${f}=`)) return true;
+    // a one-letter flag with its value attached (-cprint(1), /cdir), except where "-c…" is
+    // another flag's prefix (flagPrefixes) or a cluster (clusteredShortFlags)
+    const oneLetter = f.length === 2 && (f[0] === '-' || f[0] === '/');
+    if (oneLetter && !spec.flagPrefixes && !spec.clusteredShortFlags && a.length > 2 && !a.startsWith('--') && flagStartsWith(spec, a, f)) {
+      return true;
+    }
   }
   return false;
 }
@@ -197,6 +209,11 @@ function isInlineFlag(spec: InterpreterSpec, a: string): boolean {
 export function parseInterpreterArgs(spec: InterpreterSpec, args: readonly string[], platform: Platform): ParsedArgs {
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
+    // "--" ends the options: what follows is the script operand
+    if (a === '--') {
+      const next = args[i + 1];
+      return { inline: false, stdinFlag: false, scriptArg: spec.scriptOperand === 'first-operand' ? next : undefined };
+    }
     if (isInlineFlag(spec, a)) return { inline: true, stdinFlag: false, scriptArg: undefined };
     if ((spec.scriptFlags ?? []).some((f) => exactOrPrefix(spec, a, f))) {
       return { inline: false, stdinFlag: false, scriptArg: args[i + 1] };
@@ -264,39 +281,32 @@ export function deriveFacts(event: ExecEvent, catalogue: Catalogue): Facts {
   const interpreter =
     findInterpreter(catalogue, platform, program.basename) ?? findInterpreter(catalogue, platform, program.originalName);
 
-  // Script content
+  // Script content: only an interpreter has one; the script subject exists only for content "script"
   let parsed: ParsedArgs | undefined;
   let script: Subject | undefined;
-  const file = event.file;
-  if (file?.path !== undefined && file.path !== '') {
-    script = subjectOf(
-      'script',
-      { executable: file.path, name: file.name, hash: file.hash, pe: file.pe, code_signature: file.code_signature },
-      eg?.script,
-    );
-  }
   let contentKind: ContentKind = 'none';
   if (interpreter !== undefined) {
     parsed = parseInterpreterArgs(interpreter, (proc.args ?? []).slice(1), platform);
-    if (script === undefined && parsed.scriptArg !== undefined && parsed.scriptArg !== '') {
+    const file = event.file;
+    const stdin = eg?.stdin;
+    if (parsed.inline || eg?.inline_code === true) contentKind = 'inline';
+    else if (file?.path !== undefined && file.path !== '') {
+      contentKind = 'script';
+      script = subjectOf(
+        'script',
+        { executable: file.path, name: file.name, hash: file.hash, pe: file.pe, code_signature: file.code_signature },
+        eg?.script,
+      );
+    } else if (parsed.scriptArg !== undefined && parsed.scriptArg !== '') {
+      contentKind = 'script';
       const raw = parsed.scriptArg;
       const wd = proc.working_directory;
       const resolved = isAbsolutePath(raw) || wd === undefined || wd === '' ? toSlashes(raw) : resolveAgainst(wd, raw);
-      script = {
-        role: 'script',
-        path: resolved,
-        basename: basenameOf(resolved).toLowerCase() || undefined,
-        originalName: undefined,
-        sha256: undefined,
-        signature: undefined,
-        pe: undefined,
-        provenance: undefined,
-      };
+      // the path from argv, with whatever the sensor measured about that file (provenance)
+      script = subjectOf('script', { executable: resolved }, eg?.script);
+    } else if (stdin === 'pipe' || stdin === 'file' || stdin === 'socket' || (parsed.stdinFlag && stdin !== 'tty')) {
+      contentKind = 'stdin';
     }
-    const stdin = eg?.stdin;
-    if (parsed.inline || eg?.inline_code === true) contentKind = 'inline';
-    else if (script !== undefined) contentKind = 'script';
-    else if (stdin === 'pipe' || stdin === 'file' || (parsed.stdinFlag && stdin !== 'tty')) contentKind = 'stdin';
   }
 
   // Proxy use
@@ -317,7 +327,7 @@ export function deriveFacts(event: ExecEvent, catalogue: Catalogue): Facts {
   const systemEntries = catalogue.systemBinaries.filter(
     (s) => s.platform === platform && s.name.toLowerCase() === program.basename,
   );
-  if (systemEntries.length > 0) {
+  if (systemEntries.length > 0 && program.path !== undefined) {
     const inHome = systemEntries.some((s) => s.directories.some((d) => stripTrailingSlash(toSlashes(d).toLowerCase()) === dir));
     if (!inHome) masquerade = true;
   }

@@ -124,15 +124,17 @@ export function argsHold(args: NonNullable<Match['args']>, argString: string): b
   return true;
 }
 
+/** User names and groups compare case-insensitively (Windows accounts are); ids exactly. */
 export function userHolds(u: NonNullable<Match['user']>, event: ExecEvent): boolean {
   const user = event.user;
-  if (u.names !== undefined && user?.name !== undefined && u.names.includes(user.name)) return true;
+  const inList = (list: readonly string[], v: string) => list.some((x) => x.toLowerCase() === v.toLowerCase());
+  if (u.names !== undefined && user?.name !== undefined && inList(u.names, user.name)) return true;
   if (u.ids !== undefined && user?.id !== undefined && u.ids.includes(user.id)) return true;
   if (u.groups !== undefined) {
     const groups: string[] = [];
     if (user?.group?.name !== undefined) groups.push(user.group.name);
     groups.push(...(event.execguard?.groups ?? []));
-    if (groups.some((g) => u.groups!.includes(g))) return true;
+    if (groups.some((g) => inList(u.groups!, g))) return true;
   }
   return false;
 }

@@ -747,7 +747,9 @@ describe('§3 interpreter argument parsing', () => {
     assert.equal(kind(ps(['-Command', 'Get-Date'])), 'inline');
     assert.equal(kind(ps(['-enc', 'SQBFAFgA'])), 'inline');
     assert.equal(kind(ps(['-ENCODEDCOMMAND', 'SQBFAFgA'])), 'inline');
-    assert.equal(kind(ps(['-EncodedCommandSQBFAFgA'])), 'inline');
+    assert.equal(kind(ps(['-EncodedCommandSQBFAFgA'])), 'none', 'PowerShell takes no attached values: an unknown option');
+    assert.equal(kind(ps(['-EncodedCommand=SQBFAFgA'])), 'inline', 'flag=value');
+    assert.equal(kind(ps(['-ConfigurationName', 'x', '-File', 'a.ps1'])), 'script', '-c… is not -c with a value attached');
     assert.equal(kind(ps(['-NoProfile', '-co', 'x'])), 'inline');
     assert.equal(kind(ps(['-e', 'x'])), 'script', '-e is too short a prefix: skipped, then x is the operand');
     assert.equal(kind(ps(['-ExecutionPolicy', 'Bypass', '-File', 'C:\\s\\a.ps1'])), 'script');
@@ -939,14 +941,15 @@ describe('chosen readings of ambiguous text', () => {
     assert.equal(facts(e).argString, '-c id');
   });
 
-  it('file.path makes a script subject for non-interpreters too (content kind stays none)', () => {
+  it('file.path is no script subject for non-interpreters (content kind stays none)', () => {
     const e = ev({
       process: linuxProc('/opt/scada/bin/hmi', []),
       file: { path: '/opt/scada/scripts/job.py', hash: { sha256: H('f') } },
     } as Ev);
     assert.equal(facts(e).contentKind, 'none');
+    assert.equal(facts(e).script, undefined);
     const p = policy({ rules: [{ id: 'deny-script', action: 'deny', match: { script: { sha256: [H('f')] } } }] });
-    assert.equal(decide(p, e).ruleId, 'deny-script');
+    assert.equal(decide(p, e).ruleId, 'default-deny');
   });
 
   it('file versions: leading dotted numbers then whitespace or end; anything else never meets minVersion', () => {
@@ -991,7 +994,8 @@ describe('chosen readings of ambiguous text', () => {
     assert.equal(decide(q, hmiEvent()).windowId, null);
   });
 
-  it('a system binary name without a known path counts as masquerade', () => {
-    assert.ok(facts(ev({ host: { id: 'h', os: { family: 'linux' } }, process: { name: 'sshd' } })).masquerade);
+  it('a system binary name without a known path is no evidence of masquerade', () => {
+    assert.equal(facts(ev({ host: { id: 'h', os: { family: 'linux' } }, process: { name: 'sshd' } })).masquerade, false);
+    assert.ok(facts(ev({ host: { id: 'h', os: { family: 'linux' } }, process: { executable: '/tmp/sshd' } })).masquerade);
   });
 });
