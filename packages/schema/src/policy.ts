@@ -162,7 +162,12 @@ export const Expectation = Type.Object(
     verdict: Type.Optional(StringEnum(['allow', 'deny'] as const)),
     effect: Type.Optional(StringEnum(['allowed', 'denied', 'would-deny'] as const)),
     ruleId: Type.Optional(Type.String()),
+    decidedBy: Type.Optional(
+      StringEnum(['non-overridable', 'exception', 'deny-rule', 'maintenance-window', 'allow-rule', 'default-deny'] as const),
+    ),
     exceptionId: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+    windowId: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+    neverBlockId: Type.Optional(Type.Union([Type.String(), Type.Null()])),
     techniques: Type.Optional(Type.Array(TechniqueId)),
   },
   { additionalProperties: false, minProperties: 1 },

@@ -1,10 +1,9 @@
-import { compile, decide } from '@execguard/engine';
+import { checkExpectation, compile, decide } from '@execguard/engine';
 import { defaultCatalogue } from '@execguard/knowledge';
 import { type ExecEvent, formatIssue, parsePolicyText, policyJsonSchema, validateEvent } from '@execguard/schema';
 import type { Command } from 'commander';
 import { EXIT } from '../errors.js';
 import { loadPolicy, parseTime, readTextFile } from '../io.js';
-import { checkExpectation } from '../policy-test.js';
 
 export function registerPolicy(program: Command): void {
   const policy = program.command('policy').description('validate, describe and test policies');

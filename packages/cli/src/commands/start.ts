@@ -1,12 +1,11 @@
 import { readdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compile, decide } from '@execguard/engine';
+import { checkExpectation, compile, decide } from '@execguard/engine';
 import { defaultCatalogue } from '@execguard/knowledge';
 import type { Command } from 'commander';
 import { EXIT } from '../errors.js';
 import { isBad, loadHosts, loadPolicy, readEvents } from '../io.js';
-import { checkExpectation } from '../policy-test.js';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 
