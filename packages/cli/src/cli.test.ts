@@ -78,16 +78,36 @@ test('policy test: stored cases pass (0); a wrong expectation fails (1) and says
   assert.ok(res.passed >= 10);
   assert.equal(res.failed, 0);
   const wrong = join(tmp, 'wrong.yaml');
-  writeFileSync(wrong, readFileSync(gatewayPolicy, 'utf8').replace('expect: { verdict: allow, effect: allowed, ruleId: allow-debian-packages }', 'expect: { verdict: allow, effect: allowed, ruleId: allow-gateway-daemon }'));
+  writeFileSync(
+    wrong,
+    readFileSync(gatewayPolicy, 'utf8').replace(
+      'expect: { verdict: allow, effect: allowed, ruleId: allow-debian-packages }',
+      'expect: { verdict: allow, effect: allowed, ruleId: allow-gateway-daemon }',
+    ),
+  );
   const r = run(['policy', 'test', wrong]);
   assert.equal(r.code, 1);
   assert.match(r.out, /FAIL {2}packaged program runs\n\s+ruleId: expected "allow-gateway-daemon", got "allow-debian-packages"/);
 });
 
 test('decide: one decision per event, deny exits 1, explain adds the trace', () => {
-  const r = run(['decide', '--policy', gatewayPolicy, '--event', gatewayEvents, '--json', '--hosts', join(root, 'examples', 'hosts.yaml'), '--now', '2026-12-01T00:00:00Z']);
+  const r = run([
+    'decide',
+    '--policy',
+    gatewayPolicy,
+    '--event',
+    gatewayEvents,
+    '--json',
+    '--hosts',
+    join(root, 'examples', 'hosts.yaml'),
+    '--now',
+    '2026-12-01T00:00:00Z',
+  ]);
   assert.equal(r.code, 1, r.err);
-  const lines = r.out.trim().split('\n').map((l) => JSON.parse(l));
+  const lines = r.out
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   const inputs = readFileSync(gatewayEvents, 'utf8').trim().split('\n').length;
   assert.equal(lines.length, inputs);
   const byPid = new Map(lines.map((l) => [l.process.pid, l.execguard.decision]));
@@ -95,7 +115,16 @@ test('decide: one decision per event, deny exits 1, explain adds the trace', () 
   assert.equal(byPid.get(4122).effect, 'denied');
   assert.equal(byPid.get(4131).ruleId, 'builtin:loader-invocation');
   assert.equal(byPid.get(5120).effect, 'would-deny', 'line 2 is in audit mode');
-  const text = run(['decide', '--policy', gatewayPolicy, '--event', gatewayEvents, '--hosts', join(root, 'examples', 'hosts.yaml'), '--explain']);
+  const text = run([
+    'decide',
+    '--policy',
+    gatewayPolicy,
+    '--event',
+    gatewayEvents,
+    '--hosts',
+    join(root, 'examples', 'hosts.yaml'),
+    '--explain',
+  ]);
   assert.match(text.out, /DENY \(enforced\)/);
   assert.match(text.out, /WOULD-DENY \(not enforced\)/);
   assert.match(text.out, /trace:\n\s+\[scope\]/);
@@ -113,7 +142,10 @@ test('decide: reads stdin; a bad line is reported with its number and the rest a
 });
 
 test('decide: a JSON array document works too', () => {
-  const events = readFileSync(gatewayEvents, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const events = readFileSync(gatewayEvents, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   const file = join(tmp, 'events.json');
   writeFileSync(file, JSON.stringify(events, null, 2));
   const r = run(['decide', '--policy', gatewayPolicy, '--event', file, '--json']);

@@ -1,6 +1,14 @@
 import { createReadStream, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { type ExecEvent, formatIssue, type HostContext, parsePolicyText, type Policy, validateEvent, validateHosts } from '@execguard/schema';
+import {
+  type ExecEvent,
+  formatIssue,
+  type HostContext,
+  type Policy,
+  parsePolicyText,
+  validateEvent,
+  validateHosts,
+} from '@execguard/schema';
 import { parse as parseYaml } from 'yaml';
 import { UserError } from './errors.js';
 
@@ -123,7 +131,8 @@ export function loadHosts(file: string): Map<string, HostContext> {
     throw new UserError(`${file}: not valid YAML/JSON: ${(e as Error).message.split('\n')[0]}`);
   }
   const issues = validateHosts(doc);
-  if (issues.length > 0) throw new UserError(`${file}: invalid host inventory:\n${issues.map((i) => `  ${formatIssue(i)}`).join('\n')}`);
+  if (issues.length > 0)
+    throw new UserError(`${file}: invalid host inventory:\n${issues.map((i) => `  ${formatIssue(i)}`).join('\n')}`);
   const hosts = new Map<string, HostContext>();
   for (const h of doc as HostContext[]) {
     hosts.set(h.id, h);

@@ -34,9 +34,16 @@ test('PowerShell: case-insensitive flags and unambiguous prefixes', () => {
   for (const f of ['-Command', '-command', '-COMMAND', '-com', '-enc', '-EncodedCommand', '-ec', '-e', '-c']) {
     assert.equal(parse('powershell', 'powershell.exe', '-NoProfile', f, 'x').inline, true, f);
   }
-  assert.equal(parse('powershell', 'powershell.exe', '-ExecutionPolicy', 'Bypass', '-File', 'C:\\s\\a.ps1').script, 'C:\\s\\a.ps1');
+  assert.equal(
+    parse('powershell', 'powershell.exe', '-ExecutionPolicy', 'Bypass', '-File', 'C:\\s\\a.ps1').script,
+    'C:\\s\\a.ps1',
+  );
   assert.equal(parse('powershell', 'powershell.exe', '-NoProfile').inline, false);
-  assert.equal(parse('powershell', 'powershell.exe', '-Ex', 'Bypass', 'C:\\s\\b.ps1').script, 'C:\\s\\b.ps1', 'value flags take prefixes too');
+  assert.equal(
+    parse('powershell', 'powershell.exe', '-Ex', 'Bypass', 'C:\\s\\b.ps1').script,
+    'C:\\s\\b.ps1',
+    'value flags take prefixes too',
+  );
   assert.equal(parse('powershell', 'powershell.exe', '-ConfigurationName', 'x').inline, false, 'not -c with a value attached');
   assert.equal(parse('powershell', 'powershell.exe', '-Command=Get-Date').inline, true, 'flag=value');
 });
@@ -46,7 +53,11 @@ test('cmd.exe: /c and /k, attached too; no script operand', () => {
   assert.equal(parse('cmd', 'cmd.exe', '/C', 'dir').inline, true);
   assert.equal(parse('cmd', 'cmd.exe', '/cdir').inline, true);
   assert.equal(parse('cmd', 'cmd.exe', '/q', 'x.bat').script, undefined);
-  assert.equal(parse('cmd', 'cmd.exe', 'x', '/c', 'dir').inline, true, 'an operand does not end parsing when there is no script operand');
+  assert.equal(
+    parse('cmd', 'cmd.exe', 'x', '/c', 'dir').inline,
+    true,
+    'an operand does not end parsing when there is no script operand',
+  );
 });
 
 test('argument string from args, or from the command line without its program', () => {

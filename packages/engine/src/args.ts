@@ -41,7 +41,14 @@ function inlineFlagOf(spec: InterpreterSpec, a: string): string | undefined {
     if (names(spec, a, f) || inCluster(spec, a, f) || x.startsWith(`${y}=`)) return f;
     // A one-letter flag with its value attached (python3 -cprint(1), cmd /cdir). Not for
     // prefix-style interpreters, where "-c…" is another flag (PowerShell -ConfigurationName).
-    if (!spec.flagPrefixes && !spec.clusteredShortFlags && y.length === 2 && x.length > 2 && x.startsWith(y) && !x.startsWith('--')) {
+    if (
+      !spec.flagPrefixes &&
+      !spec.clusteredShortFlags &&
+      y.length === 2 &&
+      x.length > 2 &&
+      x.startsWith(y) &&
+      !x.startsWith('--')
+    ) {
       return f;
     }
   }
@@ -58,11 +65,14 @@ export function parseInterpreterArgs(spec: InterpreterSpec, args: readonly strin
     const a = args[i] as string;
     if (a === '--') {
       const next = args[i + 1];
-      return spec.scriptOperand === 'first-operand' && next ? { inline: false, script: next, stdinFlag: false, flag: undefined } : NOTHING;
+      return spec.scriptOperand === 'first-operand' && next
+        ? { inline: false, script: next, stdinFlag: false, flag: undefined }
+        : NOTHING;
     }
     const flag = inlineFlagOf(spec, a);
     if (flag) return { inline: true, script: undefined, stdinFlag: false, flag: a };
-    if (spec.scriptFlags?.some((f) => names(spec, a, f))) return { inline: false, script: args[i + 1], stdinFlag: false, flag: undefined };
+    if (spec.scriptFlags?.some((f) => names(spec, a, f)))
+      return { inline: false, script: args[i + 1], stdinFlag: false, flag: undefined };
     if (spec.stdinFlags?.some((f) => names(spec, a, f) || inCluster(spec, a, f))) {
       return { inline: false, script: undefined, stdinFlag: true, flag: a };
     }

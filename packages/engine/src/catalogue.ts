@@ -1,11 +1,17 @@
 import type { Catalogue, InterpreterSpec, Platform, ProxyBinarySpec, SystemBinarySpec } from '@execguard/schema';
 
+/** What the catalogue says about one program name on one platform. */
+export interface NameInfo {
+  readonly interpreter: InterpreterSpec | undefined;
+  readonly proxy: CompiledProxy | undefined;
+  readonly system: SystemBinarySpec | undefined;
+  readonly loader: boolean;
+}
+
 /** The catalogue turned into lookups: one map probe or one combined regex per question. */
 export interface CatalogueIndex {
-  interpreter(platform: Platform, name: string): InterpreterSpec | undefined;
-  proxy(platform: Platform, name: string): CompiledProxy | undefined;
-  system(platform: Platform, name: string): SystemBinarySpec | undefined;
-  isLoader(name: string): boolean;
+  /** Everything about a lower-case name at once: one map probe, plus one regex for names not listed. */
+  classify(platform: Platform, name: string): NameInfo;
   /** Path with forward slashes, any case. */
   userWritable(platform: Platform, path: string): boolean;
 }
@@ -16,6 +22,7 @@ export interface CompiledProxy {
 }
 
 const NEVER = /(?!)/;
+const UNKNOWN_NAME: NameInfo = Object.freeze({ interpreter: undefined, proxy: undefined, system: undefined, loader: false });
 const union = (sources: readonly string[], flags = '') =>
   sources.length ? new RegExp(sources.map((s) => `(?:${s})`).join('|'), flags) : NEVER;
 const forPlatform = (p: Platform | 'any', want: Platform) => p === 'any' || p === want;
@@ -39,31 +46,69 @@ export function indexCatalogue(catalogue: Catalogue): CatalogueIndex {
     const map = proxies.get(spec.platform) as Map<string, CompiledProxy>;
     const key = spec.name.toLowerCase();
     if (map.has(key)) continue;
-    map.set(key, { spec, patterns: spec.patterns.map((p) => ({ id: p.id, technique: p.technique, re: new RegExp(p.args, 'i') })) });
+    map.set(key, {
+      spec,
+      patterns: spec.patterns.map((p) => ({ id: p.id, technique: p.technique, re: new RegExp(p.args, 'i') })),
+    });
   }
   const systems = byPlatform<SystemBinarySpec>();
   for (const s of catalogue.systemBinaries) systems.get(s.platform)?.set(s.name.toLowerCase(), s);
-  const loaderRe = catalogue.loaders.length ? new RegExp(`^(?:${catalogue.loaders.map((l) => `(?:${l.replace(/^\^|\$$/g, '')})`).join('|')})$`) : NEVER;
+  const loaderRe = catalogue.loaders.length
+    ? new RegExp(`^(?:${catalogue.loaders.map((l) => `(?:${l.replace(/^\^|\$$/g, '')})`).join('|')})$`)
+    : NEVER;
   // Patterns are written over lower-case paths; with the i flag they test the path as recorded,
   // without lower-casing a copy of every path.
   const locations = new Map(
-    platforms.map((p) => [p, union(catalogue.userWritableLocations.filter((l) => l.platform === p).map((l) => l.pattern), 'i')]),
+    platforms.map((p) => [
+      p,
+      union(
+        catalogue.userWritableLocations.filter((l) => l.platform === p).map((l) => l.pattern),
+        'i',
+      ),
+    ]),
   );
   const anyInterpPattern = new Map(
     platforms.map((p) => [p, union(interpPatterns.filter((i) => forPlatform(i.platform, p)).map((i) => i.re.source))]),
   );
 
+  const slowClassify = (platform: Platform, name: string): NameInfo => ({
+    interpreter: interpreterOf(platform, name),
+    proxy: proxies.get(platform)?.get(name),
+    system: systems.get(platform)?.get(name),
+    loader: loaderRe.test(name),
+  });
+  // Every listed name, classified once; unlisted names only need the pattern-based checks.
+  const known = new Map<Platform, Map<string, NameInfo>>(
+    platforms.map((p) => {
+      const names = new Set<string>([
+        ...(interpByName.get(p)?.keys() ?? []),
+        ...(proxies.get(p)?.keys() ?? []),
+        ...(systems.get(p)?.keys() ?? []),
+      ]);
+      return [p, new Map([...names].map((n) => [n, slowClassify(p, n)]))];
+    }),
+  );
+  const patternNames = new Map(
+    platforms.map((p) => [
+      p,
+      union([...interpPatterns.filter((i) => forPlatform(i.platform, p)).map((i) => i.re.source), loaderRe.source]),
+    ]),
+  );
+
+  function interpreterOf(platform: Platform, name: string): InterpreterSpec | undefined {
+    const hit = interpByName.get(platform)?.get(name);
+    if (hit) return hit;
+    if (!(anyInterpPattern.get(platform) ?? NEVER).test(name)) return undefined;
+    for (const p of interpPatterns) if (forPlatform(p.platform, platform) && p.re.test(name)) return p.spec;
+    return undefined;
+  }
+
   return {
-    interpreter(platform, name) {
-      const hit = interpByName.get(platform)?.get(name);
+    classify(platform, name) {
+      const hit = known.get(platform)?.get(name);
       if (hit) return hit;
-      if (!(anyInterpPattern.get(platform) ?? NEVER).test(name)) return undefined;
-      for (const p of interpPatterns) if (forPlatform(p.platform, platform) && p.re.test(name)) return p.spec;
-      return undefined;
+      return (patternNames.get(platform) ?? NEVER).test(name) ? slowClassify(platform, name) : UNKNOWN_NAME;
     },
-    proxy: (platform, name) => proxies.get(platform)?.get(name),
-    system: (platform, name) => systems.get(platform)?.get(name),
-    isLoader: (name) => loaderRe.test(name),
     userWritable: (platform, path) => (locations.get(platform) ?? NEVER).test(path),
   };
 }

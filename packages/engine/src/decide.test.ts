@@ -18,7 +18,12 @@ function policy(extra: Partial<Policy> = {}): Policy {
     scopes: [{ id: 'audit-gw', selector: { roles: ['gateway'] }, mode: 'audit', failMode: 'closed' }],
     rules: [
       { id: 'allow-a', action: 'allow', match: { program: { sha256: [A] } } },
-      { id: 'deny-a-as-root', action: 'deny', techniques: ['T0807'], match: { program: { sha256: [A] }, user: { names: ['root'] } } },
+      {
+        id: 'deny-a-as-root',
+        action: 'deny',
+        techniques: ['T0807'],
+        match: { program: { sha256: [A] }, user: { names: ['root'] } },
+      },
     ],
     ...extra,
   };
@@ -65,7 +70,16 @@ test('decide is pure: same inputs give equal decisions, explain only adds the tr
 
 test('the digest ignores key order and stored tests', () => {
   const p = policy();
-  const reordered = JSON.parse(JSON.stringify({ rules: p.rules, kind: p.kind, scopes: p.scopes, defaults: p.defaults, metadata: p.metadata, apiVersion: p.apiVersion }));
+  const reordered = JSON.parse(
+    JSON.stringify({
+      rules: p.rules,
+      kind: p.kind,
+      scopes: p.scopes,
+      defaults: p.defaults,
+      metadata: p.metadata,
+      apiVersion: p.apiVersion,
+    }),
+  );
   assert.equal(policyDigest(reordered), policyDigest(p));
   assert.equal(policyDigest({ ...p, tests: [] }), policyDigest(p));
   assert.notEqual(policyDigest({ ...p, metadata: { ...p.metadata, version: 4 } }), policyDigest(p));
@@ -109,7 +123,16 @@ test('rule index: path, package and signer rules are found; unverified and non-a
     decide(c, { process, ...(execguard ? { execguard } : {}) }, { now: NOW }).ruleId;
   assert.equal(run({ executable: '/opt/hmi/bin/view' }, { process: { path_admin_only: true } }), 'allow-path');
   assert.equal(run({ executable: '/opt/hmi/bin/view' }, { process: { path_admin_only: false } }), 'default-deny');
-  assert.equal(run({ executable: '/bin/ls' }, { process: { package: { manager: 'dpkg', name: 'coreutils', verified: true } } }), 'allow-pkg');
-  assert.equal(run({ executable: '/bin/ls' }, { process: { package: { manager: 'dpkg', name: 'coreutils', verified: false } } }), 'default-deny');
-  assert.equal(run({ executable: 'c:\\program files\\VENDOR\\hmi\\run.exe' }, { process: { path_admin_only: true } }), 'allow-win');
+  assert.equal(
+    run({ executable: '/bin/ls' }, { process: { package: { manager: 'dpkg', name: 'coreutils', verified: true } } }),
+    'allow-pkg',
+  );
+  assert.equal(
+    run({ executable: '/bin/ls' }, { process: { package: { manager: 'dpkg', name: 'coreutils', verified: false } } }),
+    'default-deny',
+  );
+  assert.equal(
+    run({ executable: 'c:\\program files\\VENDOR\\hmi\\run.exe' }, { process: { path_admin_only: true } }),
+    'allow-win',
+  );
 });

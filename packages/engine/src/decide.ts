@@ -85,7 +85,11 @@ function verdictOf(c: Compiled, input: EvalInput, host: HostView, now: number, w
   }
   if (f.memfd) {
     return verdict('deny', 'non-overridable', 'builtin:memfd-exec', [
-      { source: 'builtin:memfd-exec', message: 'execution from an anonymous memory file (fileless)', fields: { 'process.executable': exe } },
+      {
+        source: 'builtin:memfd-exec',
+        message: 'execution from an anonymous memory file (fileless)',
+        fields: { 'process.executable': exe },
+      },
     ]);
   }
 
@@ -129,11 +133,13 @@ function verdictOf(c: Compiled, input: EvalInput, host: HostView, now: number, w
   }
   const winner = bothRule ?? (programRule && contentRule ? contentRule : undefined);
   if (winner) {
-    const reasons: Reason[] = [
-      { source: winner.id, message: winner.message, fields: matchedFields(winner.match, f) },
-    ];
+    const reasons: Reason[] = [{ source: winner.id, message: winner.message, fields: matchedFields(winner.match, f) }];
     if (!bothRule && programRule) {
-      reasons.push({ source: programRule.id, message: `interpreter allowed by rule ${programRule.id}`, fields: matchedFields(programRule.match, f) });
+      reasons.push({
+        source: programRule.id,
+        message: `interpreter allowed by rule ${programRule.id}`,
+        fields: matchedFields(programRule.match, f),
+      });
     }
     return verdict('allow', 'allow-rule', winner.id, reasons, relaxedBy);
   }
@@ -154,7 +160,13 @@ function verdictOf(c: Compiled, input: EvalInput, host: HostView, now: number, w
         ? `${what} approved by ${contentRule.id}, but no rule allows the interpreter`
         : `neither the interpreter nor its ${what} is allowed`;
   }
-  return verdict('deny', 'default-deny', 'default-deny', [{ source: 'default-deny', message: why, fields: matchedFields(undefined, f) }], relaxedBy);
+  return verdict(
+    'deny',
+    'default-deny',
+    'default-deny',
+    [{ source: 'default-deny', message: why, fields: matchedFields(undefined, f) }],
+    relaxedBy,
+  );
 }
 
 /** Decide one execution (spec §6–§8). Pure: same inputs, same decision. */
@@ -194,7 +206,13 @@ export function decide(policy: CompiledPolicy, event: ExecEvent, ctx: DecideCont
       if (relaxing) {
         effect = 'would-deny';
         windowId = relaxing.source.id;
-        reasons = [...reasons, { source: relaxing.source.id, message: `maintenance window ${relaxing.source.id} (ticket ${relaxing.source.ticket}) suspends enforcement` }];
+        reasons = [
+          ...reasons,
+          {
+            source: relaxing.source.id,
+            message: `maintenance window ${relaxing.source.id} (ticket ${relaxing.source.ticket}) suspends enforcement`,
+          },
+        ];
       } else if (nb) {
         effect = 'would-deny';
         neverBlockId = nb.source.id;

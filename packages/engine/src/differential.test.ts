@@ -47,7 +47,10 @@ test(`compiled engine and naive reference agree on ${CASES.toLocaleString()} gen
   assert.equal(mismatches.length, 0, `${mismatches.length} disagreements; first ones:\n${mismatches.slice(0, 5).join('\n\n')}`);
   // The generator must exercise every precedence row and effect, or agreement proves little.
   for (const row of ['non-overridable', 'exception', 'deny-rule', 'allow-rule', 'maintenance-window', 'default-deny']) {
-    assert.ok([...seen].some((s) => s.startsWith(`${row}/`)), `row ${row} never decided`);
+    assert.ok(
+      [...seen].some((s) => s.startsWith(`${row}/`)),
+      `row ${row} never decided`,
+    );
   }
 });
 
@@ -57,7 +60,10 @@ test('one compiled policy decides many events like the reference does', () => {
   for (const c of cases.slice(0, 30)) {
     const compiled = compile(c.policy, { catalogue: defaultCatalogue });
     for (const other of cases) {
-      assert.deepEqual(essence(decide(compiled, other.event, other.ctx)), essence(referenceDecide(c.policy, defaultCatalogue, other.event, other.ctx)));
+      assert.deepEqual(
+        essence(decide(compiled, other.event, other.ctx)),
+        essence(referenceDecide(c.policy, defaultCatalogue, other.event, other.ctx)),
+      );
     }
   }
 });

@@ -1,6 +1,6 @@
-import type { ExecEvent, InterpreterSpec, Platform } from '@execguard/schema';
+import type { ExecEvent, InterpreterSpec, Platform, SystemBinarySpec } from '@execguard/schema';
 import { argumentString, type ContentKind, parseInterpreterArgs, resolveScriptPath } from './args.js';
-import type { CatalogueIndex } from './catalogue.js';
+import type { CatalogueIndex, NameInfo } from './catalogue.js';
 import { dirnameOf, programSubject, type Subject, subjectOf } from './subject.js';
 
 /** Everything the rules ask about an execution, derived once per event (spec §3). */
@@ -15,7 +15,9 @@ export interface Facts {
   readonly script: Subject | undefined;
   readonly loader: boolean;
   readonly memfd: boolean;
-  readonly proxy: { readonly binary: string; readonly patterns: readonly string[]; readonly techniques: readonly string[] } | undefined;
+  readonly proxy:
+    | { readonly binary: string; readonly patterns: readonly string[]; readonly techniques: readonly string[] }
+    | undefined;
   readonly masquerade: string | undefined;
   readonly userWritable: boolean;
   readonly techniques: readonly string[];
@@ -34,15 +36,30 @@ export function platformOf(event: ExecEvent): Platform {
     : 'linux';
 }
 
-function masqueradeOf(cat: CatalogueIndex, platform: Platform, p: Subject): string | undefined {
+/** Adds the proxy patterns of one name that match the arguments (both names count, spec §3). */
+function proxyUse(info: NameInfo | undefined, args: LazyArgs, techniques: string[], found: Facts['proxy']): Facts['proxy'] {
+  const px = info?.proxy;
+  if (!px) return found;
+  let out = found;
+  for (const p of px.patterns) {
+    if (!p.re.test(args.value)) continue;
+    out ??= { binary: px.spec.name, patterns: [], techniques: [] };
+    (out.patterns as string[]).push(p.id);
+    (out.techniques as string[]).push(p.technique);
+    addTechnique(techniques, p.technique);
+  }
+  return out;
+}
+
+function masqueradeOf(system: SystemBinarySpec | undefined, p: Subject): string | undefined {
   if (p.originalName && p.basename && p.originalName !== p.basename) {
     return `renamed: file name "${p.basename}" but OriginalFileName "${p.originalName}"`;
   }
-  if (!p.basename || !p.path) return undefined;
-  const sys = cat.system(platform, p.basename);
-  if (!sys) return undefined;
+  if (!system || !p.path) return undefined;
   const dir = dirnameOf(p.path).toLowerCase();
-  return sys.directories.some((d) => d.toLowerCase() === dir) ? undefined : `system name "${p.basename}" outside ${sys.directories.join(', ')}`;
+  return system.directories.some((d) => d.toLowerCase() === dir)
+    ? undefined
+    : `system name "${p.basename}" outside ${system.directories.join(', ')}`;
 }
 
 const NONE: readonly string[] = Object.freeze([]);
@@ -96,12 +113,11 @@ export function deriveFacts(cat: CatalogueIndex, event: ExecEvent): Facts {
   const techniques: string[] = [];
 
   const exe = proc.executable ?? '';
-  const loader =
-    eg?.loader_invocation === true || (base !== undefined && cat.isLoader(base)) || (original !== undefined && cat.isLoader(original));
+  const baseInfo = base !== undefined ? cat.classify(platform, base) : undefined;
+  const originalInfo = original !== undefined ? cat.classify(platform, original) : undefined;
+  const loader = eg?.loader_invocation === true || baseInfo?.loader === true || originalInfo?.loader === true;
   const memfd = eg?.memfd === true || exe.startsWith('/memfd:') || exe.startsWith('memfd:');
-
-  let interpreter = base !== undefined ? cat.interpreter(platform, base) : undefined;
-  if (!interpreter && original !== undefined) interpreter = cat.interpreter(platform, original);
+  const interpreter = baseInfo?.interpreter ?? originalInfo?.interpreter;
 
   let content: ContentKind = 'none';
   let contentFlag: string | undefined;
@@ -125,21 +141,9 @@ export function deriveFacts(cat: CatalogueIndex, event: ExecEvent): Facts {
   }
 
   // Proxy use: both names count, so a renamed rundll32 is still rundll32 (spec §3).
-  let proxy: Facts['proxy'];
-  for (const name of [base, original]) {
-    const px = name !== undefined ? cat.proxy(platform, name) : undefined;
-    if (!px) continue;
-    const args = lazyArgs.value;
-    for (const p of px.patterns) {
-      if (!p.re.test(args)) continue;
-      proxy ??= { binary: px.spec.name, patterns: [], techniques: [] };
-      (proxy.patterns as string[]).push(p.id);
-      (proxy.techniques as string[]).push(p.technique);
-      addTechnique(techniques, p.technique);
-    }
-  }
+  const proxy = proxyUse(originalInfo, lazyArgs, techniques, proxyUse(baseInfo, lazyArgs, techniques, undefined));
 
-  const masquerade = masqueradeOf(cat, platform, program);
+  const masquerade = masqueradeOf(baseInfo?.system, program);
   const userWritable = program.path !== undefined && cat.userWritable(platform, program.path);
   if (loader) addTechnique(techniques, 'T0894');
   if (memfd) addTechnique(techniques, 'T0834');

@@ -38,7 +38,10 @@ export function compileIdentity(id: Identity): CompiledIdentity {
           subject: id.signer.subject.trim().toLowerCase(),
           product: id.signer.product.trim().toLowerCase(),
           minVersion: id.signer.minVersion ? parseVersion(id.signer.minVersion) : undefined,
-          originalFileName: id.signer.originalFileName?.trim().toLowerCase().replace(/\.mui$/, ''),
+          originalFileName: id.signer.originalFileName
+            ?.trim()
+            .toLowerCase()
+            .replace(/\.mui$/, ''),
         }
       : undefined,
     pkg: id.package
@@ -55,7 +58,8 @@ export function compileIdentity(id: Identity): CompiledIdentity {
  */
 export function matchIdentity(id: CompiledIdentity, s: Subject, notes?: string[], shaChecked = false): boolean {
   if (id.sha256 && !shaChecked) {
-    if (!s.sha256 || !hashIn(id.sha256, s.sha256)) return fail(notes, s.sha256 ? `sha256 ${s.sha256} not listed` : 'no sha256 recorded');
+    if (!s.sha256 || !hashIn(id.sha256, s.sha256))
+      return fail(notes, s.sha256 ? `sha256 ${s.sha256} not listed` : 'no sha256 recorded');
     notes?.push(`sha256 ${s.sha256} listed`);
   }
   if (id.signer) {
@@ -80,7 +84,8 @@ export function matchIdentity(id: CompiledIdentity, s: Subject, notes?: string[]
     const p = s.pkg;
     if (!p) return fail(notes, 'not owned by a package');
     if (!p.verified) return fail(notes, `hash differs from the ${p.manager} record of ${p.name}`);
-    if (id.pkg.manager !== 'any' && p.manager !== id.pkg.manager) return fail(notes, `owned by ${p.manager}, not ${id.pkg.manager}`);
+    if (id.pkg.manager !== 'any' && p.manager !== id.pkg.manager)
+      return fail(notes, `owned by ${p.manager}, not ${id.pkg.manager}`);
     if (id.pkg.names && !id.pkg.names.has(p.name)) return fail(notes, `package ${p.name} not listed`);
     notes?.push(`verified file of ${p.manager} package ${p.name}`);
   }

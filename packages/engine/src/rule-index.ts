@@ -1,6 +1,6 @@
+import type { ContentKind } from './args.js';
 import { isWindowsPattern, literalPrefixSegments, PathTrie } from './glob.js';
 import type { CompiledIdentity } from './identity.js';
-import type { ContentKind } from './args.js';
 import { hashLookup, type Subject } from './subject.js';
 
 /**
@@ -64,44 +64,51 @@ export class RuleIndex {
   }
 
   candidates(s: Subject, content: ContentKind): readonly number[] {
-    // Hot path: usually one list contributes, and it is returned as is (callers only read it).
-    const c = new Collector();
-    if (s.sha256 !== undefined && this.bySha.size > 0) c.add(hashLookup(this.bySha, s.sha256));
-    if (s.signature !== undefined && this.bySigner.size > 0) c.add(this.bySigner.get(s.signature.subject));
+    // Hot path: usually one list contributes, and it is returned as is (callers only read it);
+    // the collector object is only made when a second list turns up.
+    let first: readonly number[] | undefined;
+    let more: Collector | undefined;
+    const offer = (list: readonly number[] | undefined) => {
+      if (list === undefined || list.length === 0) return;
+      if (first === undefined) {
+        first = list;
+        return;
+      }
+      more ??= new Collector(first);
+      more.add(list);
+    };
+    if (s.sha256 !== undefined && this.bySha.size > 0) offer(hashLookup(this.bySha, s.sha256));
+    if (s.signature !== undefined && this.bySigner.size > 0) offer(this.bySigner.get(s.signature.subject));
     if (s.pkg !== undefined && this.byPackage.size > 0) {
-      c.add(this.byPackage.get(s.pkg.name));
-      c.add(this.byPackage.get('*'));
+      offer(this.byPackage.get(s.pkg.name));
+      offer(this.byPackage.get('*'));
     }
     if (this.byName.size > 0) {
-      if (s.basename !== undefined) c.add(this.byName.get(s.basename));
-      if (s.originalName !== undefined && s.originalName !== s.basename) c.add(this.byName.get(s.originalName));
+      if (s.basename !== undefined) offer(this.byName.get(s.basename));
+      if (s.originalName !== undefined && s.originalName !== s.basename) offer(this.byName.get(s.originalName));
     }
     if (this.hasPaths && s.path !== undefined) {
-      this.linuxPaths.lookup(s.path, c);
-      this.windowsPaths.lookup(s.path, c);
+      const visit = { add: offer };
+      this.linuxPaths.lookup(s.path, visit);
+      this.windowsPaths.lookup(s.path, visit);
     }
-    if (content !== 'none' && this.byContent.size > 0) c.add(this.byContent.get(content));
-    c.add(this.always);
-    return c.result();
+    if (content !== 'none' && this.byContent.size > 0) offer(this.byContent.get(content));
+    offer(this.always);
+    return more ? more.result() : (first ?? NOTHING);
   }
 }
 
-/** Gathers candidate lists; merges (sorted, unique) only when more than one contributes. */
+/** Merges candidate lists (each in document order) into one, without repeats. */
 class Collector {
-  private first: readonly number[] | undefined = undefined;
-  private rest: (readonly number[])[] | undefined = undefined;
-  add(list: readonly number[] | undefined): void {
-    if (list === undefined || list.length === 0) return;
-    if (this.first === undefined) this.first = list;
-    else (this.rest ??= []).push(list);
+  private out: readonly number[];
+  constructor(first: readonly number[]) {
+    this.out = first;
+  }
+  add(list: readonly number[]): void {
+    this.out = mergeSorted(this.out, list);
   }
   result(): readonly number[] {
-    if (this.first === undefined) return NOTHING;
-    if (this.rest === undefined) return this.first;
-    // Every list is in document order already: merge, dropping repeats.
-    let out = this.first as readonly number[];
-    for (const l of this.rest) out = mergeSorted(out, l);
-    return out;
+    return this.out;
   }
 }
 
@@ -112,7 +119,7 @@ function mergeSorted(a: readonly number[], b: readonly number[]): number[] {
   while (i < a.length || j < b.length) {
     const x = i < a.length ? (a[i] as number) : Number.POSITIVE_INFINITY;
     const y = j < b.length ? (b[j] as number) : Number.POSITIVE_INFINITY;
-    const next = x <= y ? x : y;
+    const next = Math.min(x, y);
     if (x === next) i++;
     if (y === next) j++;
     if (out.length === 0 || out[out.length - 1] !== next) out.push(next);

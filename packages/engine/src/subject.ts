@@ -30,7 +30,12 @@ interface RawImage {
   hash?: { sha256?: string | undefined } | undefined;
   pe?: { original_file_name?: string | undefined; product?: string | undefined; file_version?: string | undefined } | undefined;
   code_signature?:
-    | { subject_name?: string | undefined; signed?: boolean | undefined; trusted?: boolean | undefined; status?: string | undefined }
+    | {
+        subject_name?: string | undefined;
+        signed?: boolean | undefined;
+        trusted?: boolean | undefined;
+        status?: string | undefined;
+      }
     | undefined;
 }
 

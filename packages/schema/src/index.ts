@@ -1,6 +1,6 @@
 export * from './catalogue.js';
 export * from './common.js';
-export type { Decision, DecidedBy, Effect, PolicyRef, Reason, TraceStep, Verdict } from './decision.js';
+export type { DecidedBy, Decision, Effect, PolicyRef, Reason, TraceStep, Verdict } from './decision.js';
 export * from './event.js';
 export * from './finding.js';
 export * from './identity.js';

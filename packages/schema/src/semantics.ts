@@ -1,5 +1,5 @@
-import type { ValidationIssue } from './issues.js';
 import type { Identity, Selector } from './identity.js';
+import type { ValidationIssue } from './issues.js';
 import type { Match, Policy } from './policy.js';
 
 // Checks JSON Schema cannot express: weak identities, CA-level signers, four-eyes approval,
@@ -91,7 +91,9 @@ export function checkPolicySemantics(p: Policy): ValidationIssue[] {
     else seen.set(id, path);
   };
 
-  p.scopes?.forEach((s, i) => claim(s.id, `/scopes/${i}`));
+  p.scopes?.forEach((s, i) => {
+    claim(s.id, `/scopes/${i}`);
+  });
   p.neverBlock?.forEach((n, i) => {
     claim(n.id, `/neverBlock/${i}`);
     checkIdentity(n.program, `/neverBlock/${i}/program`, push);

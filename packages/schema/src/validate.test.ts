@@ -64,7 +64,11 @@ test('semantic problems are all reported once the structure is valid', () => {
   const r = parsePolicyText(fixed, 'bad.yaml');
   assert.equal(r.ok, false);
   const codes = r.issues.map((i) => `${i.code} ${i.path} @${i.line}`);
-  const has = (code: string, path: string) => assert.ok(r.issues.some((i) => i.code === code && i.path === path), `${code} at ${path} in\n${codes.join('\n')}`);
+  const has = (code: string, path: string) =>
+    assert.ok(
+      r.issues.some((i) => i.code === code && i.path === path),
+      `${code} at ${path} in\n${codes.join('\n')}`,
+    );
   has('E_WEAK_IDENTITY', '/rules/0/match/program/name');
   has('E_DUPLICATE_ID', '/rules/1/id');
   has('E_SIGNER_TOO_BROAD', '/rules/2/match/program/signer/subject');

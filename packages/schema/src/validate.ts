@@ -1,10 +1,10 @@
+import { Type } from '@sinclair/typebox';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { isNode, LineCounter, parseDocument } from 'yaml';
 import { ExecEvent } from './event.js';
 import { ValidationError, type ValidationIssue } from './issues.js';
 import { HostContext, Policy } from './policy.js';
-import { Type } from '@sinclair/typebox';
 import { checkPolicySemantics } from './semantics.js';
 
 // ajv-formats ships CommonJS with a default export object.

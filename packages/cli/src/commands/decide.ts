@@ -41,7 +41,7 @@ export function registerDecide(program: Command): void {
     .option('--explain', 'include the full evaluation trace')
     .option('--json', 'one decision per line as JSON (the event with execguard.decision set)')
     .option('--now <time>', 'evaluation time, ISO 8601 (default: now)')
-    .option('--host <id>', 'host id (default: the event\'s host.id)')
+    .option('--host <id>', "host id (default: the event's host.id)")
     .option('--role <role>', 'host role, with --host')
     .option('--label <key=value...>', 'host labels, with --host')
     .option('--hosts <file>', 'host inventory (YAML/JSON list of {id, role, labels}) giving role and labels by host id')

@@ -24,7 +24,9 @@ export function registerStart(program: Command): void {
       const policyDir = join(o.examples, 'policies');
       const hosts = loadHosts(join(o.examples, 'hosts.yaml'));
       const summary: { policy: string; tests: number; failed: number; decisions: Record<string, number> }[] = [];
-      for (const name of readdirSync(policyDir).filter((f) => /\.(ya?ml|json)$/.test(f)).sort()) {
+      for (const name of readdirSync(policyDir)
+        .filter((f) => /\.(ya?ml|json)$/.test(f))
+        .sort()) {
         const file = join(policyDir, name);
         const policy = loadPolicy(file);
         const compiled = compile(policy, { catalogue: defaultCatalogue });
@@ -32,7 +34,10 @@ export function registerStart(program: Command): void {
           (t) =>
             checkExpectation(
               t.expect,
-              decide(compiled, t.event as never, { now: t.now ? Date.parse(t.now) : Date.now(), ...(t.host ? { host: t.host } : {}) }),
+              decide(compiled, t.event as never, {
+                now: t.now ? Date.parse(t.now) : Date.now(),
+                ...(t.host ? { host: t.host } : {}),
+              }),
             ).length > 0,
         ).length;
         const decisions: Record<string, number> = {};
@@ -44,7 +49,9 @@ export function registerStart(program: Command): void {
             const d = decide(compiled, item.event, { now: Date.now(), ...(host ? { host } : {}) });
             decisions[d.effect] = (decisions[d.effect] ?? 0) + 1;
             if (!o.json && d.effect !== 'allowed') {
-              process.stdout.write(`  ${d.effect.toUpperCase()} ${item.event.process.command_line ?? item.event.process.executable} — ${d.ruleId}: ${d.reasons[0]?.message}\n`);
+              process.stdout.write(
+                `  ${d.effect.toUpperCase()} ${item.event.process.command_line ?? item.event.process.executable} — ${d.ruleId}: ${d.reasons[0]?.message}\n`,
+              );
             }
           }
         } catch {

@@ -199,7 +199,14 @@ function isInlineFlag(spec: InterpreterSpec, a: string): boolean {
     // a one-letter flag with its value attached (-cprint(1), /cdir), except where "-c…" is
     // another flag's prefix (flagPrefixes) or a cluster (clusteredShortFlags)
     const oneLetter = f.length === 2 && (f[0] === '-' || f[0] === '/');
-    if (oneLetter && !spec.flagPrefixes && !spec.clusteredShortFlags && a.length > 2 && !a.startsWith('--') && flagStartsWith(spec, a, f)) {
+    if (
+      oneLetter &&
+      !spec.flagPrefixes &&
+      !spec.clusteredShortFlags &&
+      a.length > 2 &&
+      !a.startsWith('--') &&
+      flagStartsWith(spec, a, f)
+    ) {
       return true;
     }
   }

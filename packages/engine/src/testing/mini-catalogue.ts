@@ -59,13 +59,29 @@ export const miniCatalogue: Catalogue = {
       name: 'rundll32.exe',
       platform: 'windows',
       directories: ['c:/windows/system32', 'c:/windows/syswow64'],
-      patterns: [{ id: 'rundll32-javascript', args: 'javascript:', technique: 'T0894', category: 'script', description: 'script via mshtml' }],
+      patterns: [
+        {
+          id: 'rundll32-javascript',
+          args: 'javascript:',
+          technique: 'T0894',
+          category: 'script',
+          description: 'script via mshtml',
+        },
+      ],
       sources: ['lolbas'],
     },
     {
       name: 'find',
       platform: 'linux',
-      patterns: [{ id: 'find-exec', args: '(^|\\s)-(exec|execdir|ok|okdir)\\s', technique: 'T0894', category: 'execute', description: 'runs a command' }],
+      patterns: [
+        {
+          id: 'find-exec',
+          args: '(^|\\s)-(exec|execdir|ok|okdir)\\s',
+          technique: 'T0894',
+          category: 'execute',
+          description: 'runs a command',
+        },
+      ],
       sources: ['gtfobins'],
     },
   ],
