@@ -265,7 +265,7 @@ export function interpreterOfProc(platform: Platform, p: ProcView): InterpreterS
 
 /** Command shells (the interpreters the catalogue files under T0807 Command-Line Interface). */
 export function isShell(spec: InterpreterSpec | undefined): boolean {
-  return spec?.techniques.includes('T0807');
+  return spec?.techniques.includes('T0807') === true;
 }
 
 const sysIndex = new Map<string, readonly string[]>();
