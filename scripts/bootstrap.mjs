@@ -9,7 +9,15 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const quiet = process.argv.includes('--quiet');
 const log = (msg) => quiet || process.stderr.write(`[bootstrap] ${msg}\n`);
-const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+const run = (cmd, args) => {
+  try {
+    execFileSync(cmd, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  } catch (e) {
+    // The tool already printed what went wrong; a stack trace of this script adds nothing.
+    process.stderr.write(`[bootstrap] ${[cmd, ...args].map((a) => a.replace(root, '.')).join(' ')} failed (exit ${e.status ?? e.code})\n`);
+    process.exit(typeof e.status === 'number' ? e.status : 1);
+  }
+};
 
 const lock = join(root, 'package-lock.json');
 const marker = join(root, 'node_modules', '.package-lock.json');
