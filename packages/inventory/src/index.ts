@@ -1,1 +1,14 @@
-export {};
+export { type Accounts, loadAccounts } from './accounts.js';
+export * from './baseline.js';
+export { type ByteSource, bufferSource, fdSource } from './bytes.js';
+export { type Classification, classify, shebangInterpreter } from './classify.js';
+export { pkcs7Signer } from './der.js';
+export { type DpkgDatabase, loadDpkg } from './dpkg.js';
+export { elfFileType, isElf, parseElf } from './elf.js';
+export { loadMounts, type MountTable, parseMountInfo } from './mounts.js';
+export { parsePe, parseVersionInfo } from './pe.js';
+export { hostPosture } from './posture.js';
+export { InventoryFormatError, loadPrevious, type PreviousInventory, readInventory } from './previous.js';
+export { type ScanOptions, type ScanProgress, ScanRootError, scan } from './scan.js';
+export * from './types.js';
+export { WritabilityAnalyzer } from './writability.js';
