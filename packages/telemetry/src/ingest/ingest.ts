@@ -1,0 +1,100 @@
+import { open } from 'node:fs/promises';
+import type { ExecEvent } from '@execguard/schema';
+import type { Malformed } from '../normalise/types.js';
+import { type Container, detectContainer } from './detect.js';
+import { type FormatOption, JSON_FORMATS } from './formats.js';
+import { type ReadItem, readAuditd, readEvtx, readFapolicyd, readJson, readWdacCsv, readWindowsXml } from './readers.js';
+import { IngestSummary } from './summary.js';
+
+export type IngestItem = { readonly event: ExecEvent } | { readonly malformed: Malformed };
+
+export interface IngestOptions {
+  readonly format?: FormatOption;
+}
+
+async function head(file: string): Promise<Uint8Array> {
+  const fh = await open(file, 'r');
+  try {
+    const buf = Buffer.alloc(64 * 1024);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
+
+function reader(file: string, container: Container, format: FormatOption): AsyncGenerator<ReadItem> {
+  switch (container) {
+    case 'evtx':
+      return readEvtx(file);
+    case 'windows-xml':
+      return readWindowsXml(file);
+    case 'json':
+      return readJson(file, format !== 'auto' && JSON_FORMATS.has(format) ? format : undefined);
+    case 'wdac-csv':
+      return readWdacCsv(file);
+    case 'auditd':
+      return readAuditd(file);
+    case 'fapolicyd':
+      return readFapolicyd(file);
+  }
+}
+
+function containerOf(format: FormatOption): Container | undefined {
+  if (format === 'auto') return undefined;
+  if (JSON_FORMATS.has(format)) return 'json';
+  return format as Container;
+}
+
+/**
+ * Reads files one after another, each streamed, and yields normalised events and malformed-record reports
+ * in input order. Records that are well-formed but not executions (network events, logons…) are counted in
+ * the summary only. Nothing throws for bad input: an unreadable or unrecognised file is one malformed item.
+ */
+export class IngestRun implements AsyncIterable<IngestItem> {
+  readonly summary = new IngestSummary();
+
+  constructor(
+    private readonly files: readonly string[],
+    private readonly options: IngestOptions = {},
+  ) {}
+
+  async *[Symbol.asyncIterator](): AsyncIterator<IngestItem> {
+    const format = this.options.format ?? 'auto';
+    for (const file of this.files) {
+      this.summary.files++;
+      let container = containerOf(format);
+      try {
+        if (!container) {
+          const bytes = await head(file);
+          container = detectContainer(bytes);
+          if (!container) {
+            const m = { file, line: 1, message: bytes.length === 0 ? 'empty file' : 'unrecognised format (use --format)' };
+            this.summary.addMalformed(m);
+            yield { malformed: m };
+            continue;
+          }
+        }
+        for await (const item of reader(file, container, format)) {
+          if ('event' in item) {
+            this.summary.addEvent(item.event);
+            yield item;
+          } else if ('malformed' in item) {
+            this.summary.addMalformed(item.malformed);
+            yield item;
+          } else this.summary.addSkipped(item.skipped);
+        }
+      } catch (e) {
+        // I/O errors (ENOENT, EACCES, EISDIR): the file is reported and the run goes on.
+        const code = (e as NodeJS.ErrnoException).code;
+        const m = { file, message: `cannot read (${code ?? (e as Error).message})` };
+        this.summary.addMalformed(m);
+        yield { malformed: m };
+      }
+    }
+  }
+}
+
+export function ingestFiles(paths: readonly string[], options: IngestOptions = {}): IngestRun {
+  return new IngestRun(paths, options);
+}

@@ -1,0 +1,84 @@
+/**
+ * Value coercions shared by every source. Exporters disagree on types (typed vs string integers,
+ * "-" for empty, trailing spaces), so every field goes through one of these.
+ */
+
+/** A non-empty string, or undefined for absent, empty and the Windows placeholder "-". */
+export function str(v: unknown): string | undefined {
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v);
+  if (typeof v !== 'string') return undefined;
+  const t = v.replace(/\0+$/, '');
+  return t === '' || t === '-' ? undefined : t;
+}
+
+/** An integer from a number, a decimal string or a 0x-prefixed hex string (Security 4688 pids). */
+export function int(v: unknown): number | undefined {
+  if (typeof v === 'number') return Number.isSafeInteger(v) ? v : undefined;
+  const s = str(v)?.trim();
+  if (s === undefined) return undefined;
+  let n: number;
+  if (/^0x[0-9a-f]+$/i.test(s)) n = Number.parseInt(s.slice(2), 16);
+  else if (/^-?\d+$/.test(s)) n = Number(s);
+  else return undefined;
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
+/** GUIDs appear upper or lower case, with or without braces: we keep lower case without braces. */
+export function guid(v: unknown): string | undefined {
+  const s = str(v)?.trim();
+  if (s === undefined) return undefined;
+  const m = /^\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}?$/i.exec(s);
+  return m?.[1] ? m[1].toLowerCase() : undefined;
+}
+
+/** LogonIds come as 0xc47a0, 0x00000000000C47A0 or decimal: we keep Windows' rendering, 0x + lower hex, no padding. */
+export function logonId(v: unknown): string | undefined {
+  if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return `0x${v.toString(16)}`;
+  const s = str(v)?.trim();
+  if (s === undefined) return undefined;
+  if (/^0x[0-9a-f]+$/i.test(s)) return `0x${BigInt(s).toString(16)}`;
+  if (/^\d+$/.test(s)) return `0x${BigInt(s).toString(16)}`;
+  return undefined;
+}
+
+/** Lower-case hex digest, or undefined when the value is not hex. */
+export function hex(v: unknown): string | undefined {
+  const s = str(v)?.trim();
+  if (s === undefined) return undefined;
+  const t = s.startsWith('0x') || s.startsWith('0X') ? s.slice(2) : s;
+  return /^[0-9a-f]+$/i.test(t) && t.length % 2 === 0 ? t.toLowerCase() : undefined;
+}
+
+export function bool(v: unknown): boolean | undefined {
+  if (typeof v === 'boolean') return v;
+  const s = str(v)?.toLowerCase();
+  return s === 'true' ? true : s === 'false' ? false : undefined;
+}
+
+/** Command lines from some exporters carry trailing spaces or CR/LF that the process never saw. */
+export function commandLine(v: unknown): string | undefined {
+  const s = str(v);
+  return s === undefined ? undefined : str(s.replace(/[\s\0]+$/, ''));
+}
+
+/** Removes undefined members recursively and drops objects left empty (exactOptionalPropertyTypes-friendly output). */
+export function compact<T>(v: T): T {
+  if (Array.isArray(v)) return v.map(compact) as T;
+  if (typeof v !== 'object' || v === null) return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) {
+    if (x === undefined) continue;
+    const c = compact(x);
+    if (typeof c === 'object' && c !== null && !Array.isArray(c) && Object.keys(c).length === 0) continue;
+    out[k] = c;
+  }
+  return out as T;
+}
+
+/**
+ * Builds an ExecEvent from a draft whose optional members may be undefined: compact() removes them, which
+ * is exactly what exactOptionalPropertyTypes asks for, so the cast only restates what compact guarantees.
+ */
+export function toEvent(draft: { process: object } & Record<string, unknown>): import('@execguard/schema').ExecEvent {
+  return compact(draft) as unknown as import('@execguard/schema').ExecEvent;
+}
