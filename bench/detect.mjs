@@ -122,7 +122,11 @@ export function toExecEvent(record) {
 /** Records of a .jsonl file or a JSON export (one object, an array, or concatenated objects). */
 export function readRecords(file) {
   const s = readFileSync(file, 'utf8');
-  if (file.endsWith('.jsonl')) return s.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l));
+  if (file.endsWith('.jsonl'))
+    return s
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => JSON.parse(l));
   try {
     const v = JSON.parse(s);
     return Array.isArray(v) ? v : [v];
@@ -183,7 +187,8 @@ async function main() {
         if (verbose) {
           process.stdout.write(`${hit ? 'HIT ' : 'MISS'} ${t} [${s.source}] ${s.name}\n`);
           findings.forEach((fs, i) => {
-            for (const f of fs.filter((x) => x.technique === t)) process.stdout.write(`       #${i} ${f.detector} ${f.severity}: ${f.reason}\n`);
+            for (const f of fs.filter((x) => x.technique === t))
+              process.stdout.write(`       #${i} ${f.detector} ${f.severity}: ${f.reason}\n`);
           });
         }
       } else {
@@ -200,7 +205,9 @@ async function main() {
   const { techniqueName } = await import(pathToFileURL(join(root, 'packages/knowledge/dist/index.js')).href);
   for (const t of ICS) {
     const r = rows[t];
-    lines.push(`| ${t} | ${techniqueName(t)} | ${r.positives} | ${pct(r.detected, r.positives)} | ${r.negatives} | ${pct(r.falsePositives, r.negatives)} |`);
+    lines.push(
+      `| ${t} | ${techniqueName(t)} | ${r.positives} | ${pct(r.detected, r.positives)} | ${r.negatives} | ${pct(r.falsePositives, r.negatives)} |`,
+    );
   }
   process.stdout.write(`${lines.join('\n')}\n\nsamples with process or script-block records: ${samples.length}\n`);
   const figures = Object.fromEntries(

@@ -17,6 +17,9 @@
  * 5. Code that calls those interfaces: WMI process creation, DCOM objects that run programs
  *    (MMC20.Application, ShellWindows), the scheduler API, Invoke-Command -ComputerName — in inline
  *    code or a script block.
+ * 6. Remote-execution output channel: a shell whose command (or whose parent's command) redirects
+ *    output to the local administrative share (`> \\127.0.0.1\ADMIN$\__…`), the way tools driving
+ *    WMI, the service manager or the scheduler remotely collect results — high.
  * Linux: a shell started by cron/atd/systemd timers is ordinary and not reported.
  *
  * Known false positives: SCCM/Intune and monitoring agents that act through WMI, scheduled
@@ -80,6 +83,18 @@ export const apiExecutionDetector: Detector = {
       if (pname === 'wsmprovhost.exe' && !ignoredChildren.test(p.name)) {
         push(isShell(spec) ? 'high' : 'medium', `started through WinRM (parent wsmprovhost.exe): ${what}`);
       }
+    }
+
+    // 6. Output collected through the admin share.
+    if (isShell(spec)) {
+      const channel = /[12]?>\s*\\\\(?:127\.0\.0\.1|localhost|\[?::1\]?)\\(?:admin|c)\$\\/i;
+      const where = channel.test(p.argString)
+        ? p.argString
+        : parent && channel.test(parent.argString)
+          ? parent.argString
+          : undefined;
+      if (where !== undefined)
+        push('high', `shell output redirected to the local admin share (remote execution channel): ${clip(where)}`);
     }
 
     // 5. Code calling management interfaces.

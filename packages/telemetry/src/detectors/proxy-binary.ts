@@ -8,6 +8,9 @@
  * pattern that matches is one finding with the pattern's technique. A binary without a matching
  * pattern is not reported: starting cmd, PowerShell or any proxy binary is not an alert by itself.
  *
+ * When a matching proxy's arguments name a command shell as the program to run (conhost --headless
+ * powershell …, forfiles /c "cmd /c …"), a T0807 finding is added: the proxy was used to get a shell.
+ *
  * Known false positives: installers run through msiexec /i, administrators opening .msc consoles
  * from a share, software deployment tools calling rundll32/regsvr32 on their own DLLs, and on Linux
  * administrators using find -exec, vim or less with a shell escape interactively.
@@ -17,6 +20,9 @@ import type { Detector, Finding, HostState, Severity } from './types.js';
 import { proxyOf, viewOf } from './util.js';
 
 const ID = 'proxy-binary';
+
+/** A Windows command shell named as a program in the arguments. */
+const shellOperand = /(?:^|[\s"'\\/])(cmd|powershell|pwsh|powershell_ise)(?:\.exe)?(?=$|[\s"'])/i;
 
 function severityOf(category: string, blockRecommended: boolean): Severity {
   if (category === 'download' || category === 'library-load' || category === 'awl-bypass') return 'high';
@@ -43,6 +49,17 @@ export const proxyBinaryDetector: Detector = {
           detector: ID,
           severity: severityOf(p.category, px.blockRecommended),
           reason: `${v.proc.name || name}${renamed} matches proxy pattern ${p.id}: ${p.description}`,
+        });
+      }
+    }
+    if (out.length > 0) {
+      const shell = v.proc.argString.match(shellOperand);
+      if (shell) {
+        out.push({
+          technique: 'T0807',
+          detector: ID,
+          severity: 'medium',
+          reason: `${v.proc.name} used to start a command shell (${shell[1]})`,
         });
       }
     }
