@@ -1,6 +1,8 @@
 import { Command } from 'commander';
+import { registerBaseline } from './commands/baseline.js';
 import { registerDecide } from './commands/decide.js';
 import { registerPolicy } from './commands/policy.js';
+import { registerScan } from './commands/scan.js';
 import { registerStart } from './commands/start.js';
 
 export const VERSION = '0.1.0';
@@ -17,6 +19,8 @@ export function buildProgram(): Command {
   registerPolicy(program);
   registerDecide(program);
   registerStart(program);
+  registerScan(program);
+  registerBaseline(program);
   // Every subcommand reports usage errors the same way: through exitOverride, as exit code 2.
   const harden = (cmd: Command) => {
     cmd.exitOverride();
