@@ -77,7 +77,11 @@ function driftTable(r: DriftReport): string {
     const detail =
       d.change === 'changed'
         ? Object.entries(d.fields ?? {})
-            .map(([f, [x, y]]) => (f === 'sha256' ? `sha256 ${String(x).slice(0, 12)}… → ${String(y).slice(0, 12)}…` : `${f} ${String(x)} → ${String(y)}`))
+            .map(([f, [x, y]]) =>
+              f === 'sha256'
+                ? `sha256 ${String(x).slice(0, 12)}… → ${String(y).slice(0, 12)}…`
+                : `${f} ${String(x)} → ${String(y)}`,
+            )
             .join('; ')
         : `sha256 ${(d.after ?? d.before ?? '').slice(0, 12)}…`;
     return [d.change.toUpperCase(), d.path, detail] as const;
@@ -93,7 +97,9 @@ function driftTable(r: DriftReport): string {
 }
 
 export function registerBaseline(program: Command): void {
-  const baseline = program.command('baseline').description('approved-software baselines built from inventories, and drift reports');
+  const baseline = program
+    .command('baseline')
+    .description('approved-software baselines built from inventories, and drift reports');
 
   baseline
     .command('create')
@@ -112,7 +118,9 @@ export function registerBaseline(program: Command): void {
         throw e;
       }
       writeJson(o.out, b);
-      process.stderr.write(`baseline ${o.out}: ${b.entries.length} entries from ${inputs.length} inventories, all unverified until approved\n`);
+      process.stderr.write(
+        `baseline ${o.out}: ${b.entries.length} entries from ${inputs.length} inventories, all unverified until approved\n`,
+      );
     });
 
   baseline
@@ -124,7 +132,8 @@ export function registerBaseline(program: Command): void {
     .option('--sha256 <hashes...>', 'approve the entries with these hashes')
     .action((file: string, o: { by: string; all?: boolean; sha256?: string[] }) => {
       if (o.all === (o.sha256 !== undefined)) throw new UserError('give exactly one of --all or --sha256 H…');
-      for (const h of o.sha256 ?? []) if (!/^[0-9a-fA-F]{64}$/.test(h)) throw new UserError(`--sha256 ${h}: not a SHA-256 (64 hex digits)`);
+      for (const h of o.sha256 ?? [])
+        if (!/^[0-9a-fA-F]{64}$/.test(h)) throw new UserError(`--sha256 ${h}: not a SHA-256 (64 hex digits)`);
       const b = loadBaseline(file);
       let next: Baseline;
       try {

@@ -4,8 +4,8 @@ import {
   type InventoryRecord,
   loadPrevious,
   type PreviousInventory,
-  ScanRootError,
   type ScanProgress,
+  ScanRootError,
   type SummaryRecord,
   scan,
 } from '@execguard/inventory';
