@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerBaseline } from './commands/baseline.js';
 import { registerDecide } from './commands/decide.js';
+import { registerIngest } from './commands/ingest.js';
 import { registerPolicy } from './commands/policy.js';
 import { registerScan } from './commands/scan.js';
 import { registerStart } from './commands/start.js';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerStart(program);
   registerScan(program);
   registerBaseline(program);
+  registerIngest(program);
   // Every subcommand reports usage errors the same way: through exitOverride, as exit code 2.
   const harden = (cmd: Command) => {
     cmd.exitOverride();

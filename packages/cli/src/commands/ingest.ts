@@ -1,0 +1,141 @@
+import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
+import { compile, decide } from '@execguard/engine';
+import { defaultCatalogue } from '@execguard/knowledge';
+import type { ExecEvent } from '@execguard/schema';
+import { FORMATS, ingestFiles, isFormatOption } from '@execguard/telemetry';
+import type { Command } from 'commander';
+import { EXIT, UserError } from '../errors.js';
+import { loadPolicy } from '../io.js';
+
+interface IngestOptions {
+  format: string;
+  policy?: string;
+  baseline?: string;
+  out?: string;
+  json?: boolean;
+}
+
+/**
+ * Baseline file: JSON lines of {sha256} (known content anywhere) or {path, sha256} (known content at a path).
+ * An event is `known` when its program hash is listed (at its path, when paths are given), `changed` when its
+ * path is listed with another hash, and `new` otherwise. Events without a program hash get no status.
+ */
+interface Baseline {
+  readonly hashes: Set<string>;
+  readonly byPath: Map<string, Set<string>>;
+}
+
+function loadBaseline(file: string): Baseline {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UserError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  const hashes = new Set<string>();
+  const byPath = new Map<string, Set<string>>();
+  text.split('\n').forEach((raw, i) => {
+    const line = raw.trim();
+    if (line === '') return;
+    let rec: unknown;
+    try {
+      rec = JSON.parse(line);
+    } catch {
+      throw new UserError(`${file}:${i + 1}: not valid JSON`);
+    }
+    const r = rec as { sha256?: unknown; path?: unknown };
+    if (typeof r.sha256 !== 'string' || !/^[0-9a-fA-F]{64}$/.test(r.sha256))
+      throw new UserError(`${file}:${i + 1}: sha256 must be 64 hex digits`);
+    const h = r.sha256.toLowerCase();
+    if (typeof r.path === 'string') {
+      const key = pathKey(r.path);
+      byPath.set(key, (byPath.get(key) ?? new Set()).add(h));
+    } else hashes.add(h);
+  });
+  return { hashes, byPath };
+}
+
+// Windows paths compare case-insensitively; a baseline cannot know the platform of each line, so paths with a
+// drive letter or backslash are folded.
+const pathKey = (p: string) => (/^[a-z]:\\|\\/i.test(p) ? p.toLowerCase() : p);
+
+function baselineStatus(b: Baseline, ev: ExecEvent): 'known' | 'new' | 'changed' | undefined {
+  const h = ev.process.hash?.sha256?.toLowerCase();
+  if (h === undefined) return undefined;
+  const path = ev.process.executable;
+  const atPath = path !== undefined ? b.byPath.get(pathKey(path)) : undefined;
+  if (atPath) return atPath.has(h) ? 'known' : 'changed';
+  return b.hashes.has(h) ? 'known' : 'new';
+}
+
+export function registerIngest(program: Command): void {
+  program
+    .command('ingest')
+    .description('read execution logs (any mix of formats), normalise them and print one JSON event per line, in input order')
+    .argument(
+      '<file...>',
+      'log files: .evtx, rendered XML, evtx_dump/Winlogbeat/NXLog/exporter JSON, WDAC CSV, auditd, fapolicyd, osquery, ExecGuard JSON lines',
+    )
+    .option('--format <name>', `input format: auto or one of ${FORMATS.join(', ')}`, 'auto')
+    .option('--policy <file>', 'decide every event against this policy (execguard.decision)')
+    .option('--baseline <file>', 'JSON lines of {sha256} or {path, sha256}: sets execguard.baseline to known, new or changed')
+    .option('--out <file>', 'write events here instead of stdout')
+    .option('--json', 'print the summary to stderr as JSON instead of text')
+    .addHelpText(
+      'after',
+      '\nEvents go to stdout (or --out); the summary (counts per format and technique, malformed records with file:line)\ngoes to stderr. Exit codes: 0 ok; 1 --policy denied at least one event (enforced or would-deny);\n2 invalid usage, an unreadable or unrecognised file, or malformed records (the rest is still processed).',
+    )
+    .action(async (files: string[], o: IngestOptions) => {
+      if (!isFormatOption(o.format)) throw new UserError(`--format ${o.format}: expected auto or one of ${FORMATS.join(', ')}`);
+      const compiled = o.policy ? compile(loadPolicy(o.policy), { catalogue: defaultCatalogue }) : undefined;
+      const baseline = o.baseline ? loadBaseline(o.baseline) : undefined;
+      const out: NodeJS.WritableStream = o.out ? createWriteStream(o.out) : process.stdout;
+      const tty = process.stderr.isTTY === true;
+      const run = ingestFiles(files, { format: o.format });
+      const now = Date.now();
+      let denies = 0;
+      let n = 0;
+      for await (const item of run) {
+        if ('malformed' in item) {
+          const m = item.malformed;
+          const where = m.line !== undefined ? `:${m.line}` : m.offset !== undefined ? `@${m.offset}` : '';
+          if (!o.json) process.stderr.write(`${m.file}${where}: ${m.message}\n`);
+          continue;
+        }
+        let ev = item.event;
+        const extra: Record<string, unknown> = {};
+        if (compiled) {
+          // Host context from the event itself (host.id or host.name), as `decide` does without --host.
+          const d = decide(compiled, ev, { now });
+          if (d.verdict === 'deny') denies++;
+          extra.decision = d;
+        }
+        if (baseline) {
+          const s = baselineStatus(baseline, ev);
+          if (s) extra.baseline = s;
+        }
+        if (Object.keys(extra).length > 0) ev = { ...ev, execguard: { ...ev.execguard, ...extra } };
+        if (!out.write(`${JSON.stringify(ev)}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
+        if (tty && ++n % 10000 === 0) process.stderr.write(`\r${n} events…`);
+      }
+      if (tty && n >= 10000) process.stderr.write('\r\x1b[K');
+      if (o.out)
+        await new Promise<void>((resolve, reject) => (out as WriteStream).end((e?: Error | null) => (e ? reject(e) : resolve())));
+      const s = run.summary;
+      if (o.json) process.stderr.write(`${JSON.stringify(s.toJSON())}\n`);
+      else {
+        const fmt =
+          Object.entries(s.byFormat)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ') || 'none';
+        const tech =
+          Object.entries(s.byTechnique)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ') || 'none';
+        process.stderr.write(
+          `${s.events} events from ${s.files} file(s) (${fmt}); techniques: ${tech}; ${s.skipped} non-execution records skipped; ${s.malformedCount} malformed\n`,
+        );
+      }
+      process.exitCode = s.malformedCount > 0 ? EXIT.USAGE : denies > 0 ? EXIT.FINDING : EXIT.OK;
+    });
+}
