@@ -80,5 +80,7 @@ export function compact<T>(v: T): T {
  * is exactly what exactOptionalPropertyTypes asks for, so the cast only restates what compact guarantees.
  */
 export function toEvent(draft: { process: object } & Record<string, unknown>): import('@execguard/schema').ExecEvent {
-  return compact(draft) as unknown as import('@execguard/schema').ExecEvent;
+  // process is required by ExecEvent even when a record names none (e.g. WDAC 3089), so it survives compaction.
+  const c = compact(draft) as Record<string, unknown>;
+  return ('process' in c ? c : { ...c, process: {} }) as unknown as import('@execguard/schema').ExecEvent;
 }

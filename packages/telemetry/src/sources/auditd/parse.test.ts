@@ -25,8 +25,13 @@ test('auditd args equal laurel expected output (hex, split a1[n], enriched 0x1d)
   const dir = join(DATA, 'telemetry', 'linux', 'laurel', 'src', 'testdata');
   let compared = 0;
   for (const name of readdirSync(dir).filter((n) => n.endsWith('.json'))) {
-    const expected = JSON.parse(readFileSync(join(dir, name), 'utf8'));
-    if (!expected.EXECVE) continue;
+    // laurel's expected files hold one JSON object per line; the EXECVE event is the one with EXECVE.
+    const docs = readFileSync(join(dir, name), 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => JSON.parse(l));
+    const expected = docs.find((d) => d.EXECVE);
+    if (!expected) continue;
     const serial = Number(String(expected.ID).split(':')[1]);
     const got = (await events(join(dir, name.replace(/\.json$/, '.txt')))).find((e) => e.event.sequence === serial);
     assert.ok(got, `${name}: event ${serial} found`);
