@@ -41,6 +41,8 @@ test('python ctypes inline; a python script file is not read', () => {
 
 test('Linux memfd, deleted images and loader invocation', () => {
   assert.deepEqual(techniquesOf(d, ev({ exe: '/memfd:payload (deleted)', args: ['x'] })), ['T0834']);
+  assert.match(d.detect(ev({ exe: '/memfd:payload (deleted)', args: ['x'] }))[0]?.reason ?? '', /anonymous memory file/);
+  assert.equal(d.detect(ev({ exe: '/memfd:x', args: ['x'] }))[0]?.severity, 'high');
   assert.deepEqual(techniquesOf(d, ev({ exe: '/usr/bin/x', os: 'linux', execguard: { memfd: true } })), ['T0834']);
   assert.deepEqual(techniquesOf(d, ev({ exe: '/tmp/a.out (deleted)', args: ['a.out'] })), ['T0834']);
   assert.deepEqual(techniquesOf(d, ev({ exe: '/lib64/ld-linux-x86-64.so.2', args: ['ld-linux-x86-64.so.2', '/tmp/x'] })), [
