@@ -6,7 +6,9 @@ import { registerPolicy } from './commands/policy.js';
 import { registerScan } from './commands/scan.js';
 import { registerStart } from './commands/start.js';
 
-export const VERSION = '0.1.0';
+import { VERSION } from './version.js';
+
+export { VERSION };
 
 export function buildProgram(): Command {
   const program = new Command('execguard')

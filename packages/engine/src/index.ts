@@ -4,3 +4,4 @@ export { decide } from './decide.js';
 export { canonicalJson, policyDigest } from './digest.js';
 export { checkExpectation } from './expectation.js';
 export { globToRegExp } from './glob.js';
+export { lintPolicy, toSarif, type LintContext } from './lint/index.js';

@@ -7,4 +7,12 @@ export * from './identity.js';
 export * from './issues.js';
 export { policyJsonSchema } from './json-schema.js';
 export * from './policy.js';
-export { assertPolicy, type ParseResult, parsePolicyText, validateEvent, validateHosts, validatePolicy } from './validate.js';
+export {
+  assertPolicy,
+  type Locate,
+  type ParseResult,
+  parsePolicyText,
+  validateEvent,
+  validateHosts,
+  validatePolicy,
+} from './validate.js';

@@ -68,7 +68,10 @@ export function assertPolicy(doc: unknown): Policy {
   return doc as Policy;
 }
 
-export type ParseResult<T> = { ok: true; value: T; issues: [] } | { ok: false; issues: ValidationIssue[] };
+/** Line and column (1-based) of the node at a JSON pointer, for tools that point into the file. */
+export type Locate = (pointer: string) => { line: number; column: number } | undefined;
+
+export type ParseResult<T> = { ok: true; value: T; issues: []; locate: Locate } | { ok: false; issues: ValidationIssue[] };
 
 const unescapePointer = (s: string) => s.replace(/~1/g, '/').replace(/~0/g, '~');
 
@@ -97,22 +100,28 @@ export function parsePolicyText(text: string, file?: string): ParseResult<Policy
   } catch (e) {
     return { ok: false, issues: [locate({ code: 'E_PARSE', path: '', message: (e as Error).message }, 0)] };
   }
-  const issues = validatePolicy(value);
-  if (issues.length === 0) return { ok: true, value: value as Policy, issues: [] };
-  return {
-    ok: false,
-    issues: issues.map((issue) => {
-      // Walk up the pointer until a node exists (a missing key is reported at its parent).
-      const segments = issue.path.split('/').slice(1).map(unescapePointer);
-      while (segments.length > 0) {
-        const node = doc.getIn(
-          segments.map((s) => (/^\d+$/.test(s) ? Number(s) : s)),
-          true,
-        );
-        if (isNode(node) && node.range) return locate(issue, node.range[0]);
-        segments.pop();
-      }
-      return locate(issue, doc.contents?.range?.[0]);
-    }),
+  // Walk up the pointer until a node exists (a missing key is reported at its parent).
+  const offsetOf = (pointer: string): number | undefined => {
+    const segments = pointer.split('/').slice(1).map(unescapePointer);
+    while (segments.length > 0) {
+      const node = doc.getIn(
+        segments.map((s) => (/^\d+$/.test(s) ? Number(s) : s)),
+        true,
+      );
+      if (isNode(node) && node.range) return node.range[0];
+      segments.pop();
+    }
+    return doc.contents?.range?.[0];
   };
+  const issues = validatePolicy(value);
+  if (issues.length === 0) {
+    const locateFn: Locate = (pointer) => {
+      const offset = offsetOf(pointer);
+      if (offset === undefined) return undefined;
+      const pos = lineCounter.linePos(offset);
+      return { line: pos.line, column: pos.col };
+    };
+    return { ok: true, value: value as Policy, issues: [], locate: locateFn };
+  }
+  return { ok: false, issues: issues.map((issue) => locate(issue, offsetOf(issue.path))) };
 }

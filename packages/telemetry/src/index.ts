@@ -9,3 +9,4 @@ export { splitWindowsCommandLine } from './normalise/windows-args.js';
 export * from './sources/evtx/index.js';
 export { normaliseWindows } from './sources/windows/parse.js';
 export type { WinRecord } from './sources/windows/record.js';
+export * from './detectors/index.js';
