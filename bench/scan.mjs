@@ -79,10 +79,14 @@ const rows = [
   ...(fapolicyd.ms ? [['fapolicyd-cli --file add', fapolicyd.ms, rate(fapolicyd.ms)]] : []),
   ['execguard re-scan (unchanged)', rescan.ms, rate(rescan.ms)],
 ];
-console.log(`files: ${files.length} (${(bytes / 1e6).toFixed(0)} MB) under ${targets.join(', ')}; ${availableParallelism()} cores; warm page cache`);
+console.log(
+  `files: ${files.length} (${(bytes / 1e6).toFixed(0)} MB) under ${targets.join(', ')}; ${availableParallelism()} cores; warm page cache`,
+);
 console.log(`${'tool'.padEnd(32)}${'seconds'.padStart(10)}${'MB/s'.padStart(10)}${'files/s'.padStart(10)}`);
 for (const [name, ms, r] of rows) {
-  console.log(`${name.padEnd(32)}${(ms / 1000).toFixed(2).padStart(10)}${r.mbPerSec.toFixed(0).padStart(10)}${r.filesPerSec.toFixed(0).padStart(10)}`);
+  console.log(
+    `${name.padEnd(32)}${(ms / 1000).toFixed(2).padStart(10)}${r.mbPerSec.toFixed(0).padStart(10)}${r.filesPerSec.toFixed(0).padStart(10)}`,
+  );
 }
 if (!fapolicyd.ms) console.log(`fapolicyd-cli --file add: skipped (${fapolicyd.skipped})`);
 const figures = {
@@ -96,7 +100,11 @@ const figures = {
   rescanHashed: rescanSummary.hashed,
   speedupVsSha256sum: +(sha.ms / first.ms).toFixed(2),
   rescanSpeedup: +(first.ms / rescan.ms).toFixed(2),
-  fapolicyd: fapolicyd.ms ? { ms: Math.round(fapolicyd.ms), speedupVsFapolicyd: +(fapolicyd.ms / first.ms).toFixed(2) } : fapolicyd,
+  fapolicyd: fapolicyd.ms
+    ? { ms: Math.round(fapolicyd.ms), speedupVsFapolicyd: +(fapolicyd.ms / first.ms).toFixed(2) }
+    : fapolicyd,
 };
-console.log(`speedup vs sha256sum: ${figures.speedupVsSha256sum}x; re-scan: ${figures.rescanSpeedup}x faster than the first scan`);
+console.log(
+  `speedup vs sha256sum: ${figures.speedupVsSha256sum}x; re-scan: ${figures.rescanSpeedup}x faster than the first scan`,
+);
 console.log(JSON.stringify(figures));
