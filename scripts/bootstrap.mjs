@@ -14,7 +14,9 @@ const run = (cmd, args) => {
     execFileSync(cmd, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
   } catch (e) {
     // The tool already printed what went wrong; a stack trace of this script adds nothing.
-    process.stderr.write(`[bootstrap] ${[cmd, ...args].map((a) => a.replace(root, '.')).join(' ')} failed (exit ${e.status ?? e.code})\n`);
+    process.stderr.write(
+      `[bootstrap] ${[cmd, ...args].map((a) => a.replace(root, '.')).join(' ')} failed (exit ${e.status ?? e.code})\n`,
+    );
     process.exit(typeof e.status === 'number' ? e.status : 1);
   }
 };
