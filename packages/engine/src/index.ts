@@ -4,4 +4,13 @@ export { decide } from './decide.js';
 export { canonicalJson, policyDigest } from './digest.js';
 export { checkExpectation } from './expectation.js';
 export { globToRegExp } from './glob.js';
-export { lintPolicy, toSarif, type LintContext } from './lint/index.js';
+export {
+  type InitBaseline,
+  type InitEntry,
+  type InitOptions,
+  type InitResult,
+  initPolicy,
+  ROLES,
+  type Role,
+} from './init/index.js';
+export { type LintContext, lintPolicy, toSarif } from './lint/index.js';

@@ -4,11 +4,13 @@ import { type ExecEvent, formatIssue, parsePolicyText, policyJsonSchema, validat
 import type { Command } from 'commander';
 import { EXIT } from '../errors.js';
 import { loadPolicy, parseTime, readTextFile } from '../io.js';
+import { registerInit } from './init.js';
 import { registerLint } from './lint.js';
 
 export function registerPolicy(program: Command): void {
   const policy = program.command('policy').description('validate, describe, lint and test policies');
   registerLint(policy);
+  registerInit(policy);
 
   policy
     .command('validate')
