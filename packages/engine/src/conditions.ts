@@ -2,7 +2,7 @@ import type { ExecEvent, Match } from '@execguard/schema';
 import type { ContentKind } from './args.js';
 import type { Facts } from './facts.js';
 import { type CompiledIdentity, compileIdentity, matchIdentity } from './identity.js';
-import { ancestorSubjects, parentSubject, type Subject } from './subject.js';
+import type { Subject } from './subject.js';
 
 export interface CompiledMatch {
   readonly source: Match;
@@ -22,25 +22,12 @@ export interface CompiledMatch {
   readonly approvesContent: ContentKind | undefined;
 }
 
-/** Per-event inputs; parent and ancestors are built only when a condition asks for them. */
-export class EvalInput {
-  private parentCache: Subject | null | undefined;
-  private ancestorsCache: Subject[] | undefined;
-  constructor(
-    readonly event: ExecEvent,
-    readonly facts: Facts,
-  ) {}
-  get parent(): Subject | undefined {
-    if (this.parentCache === undefined) this.parentCache = parentSubject(this.event) ?? null;
-    return this.parentCache ?? undefined;
-  }
-  get ancestors(): Subject[] {
-    if (!this.ancestorsCache) {
-      const p = this.parent;
-      this.ancestorsCache = [...(p ? [p] : []), ...ancestorSubjects(this.event)];
-    }
-    return this.ancestorsCache;
-  }
+/** Per-event inputs for conditions: the facts, and the parent and ancestors built on demand. */
+export interface EvalInput {
+  readonly event: ExecEvent;
+  readonly facts: Facts;
+  readonly parent: Subject | undefined;
+  readonly ancestors: readonly Subject[];
 }
 
 const lowerSet = (xs: readonly string[] | undefined) => new Set((xs ?? []).map((x) => x.toLowerCase()));

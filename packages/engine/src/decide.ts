@@ -2,7 +2,7 @@ import type { DecidedBy, Decision, ExecEvent, HostContext, Mode, Reason, TraceSt
 import type { CompiledPolicy, DecideContext } from './api.js';
 import type { Compiled, CompiledRule, CompiledWindow, HostView } from './compile.js';
 import { selectorMatches } from './compile.js';
-import { type CompiledMatch, EvalInput, holds } from './conditions.js';
+import { type CompiledMatch, type EvalInput, holds } from './conditions.js';
 import { deriveFacts, type Facts } from './facts.js';
 import { matchIdentity } from './identity.js';
 import { explainTrace } from './trace.js';
@@ -185,8 +185,8 @@ export function decide(policy: CompiledPolicy, event: ExecEvent, ctx: DecideCont
       break;
     }
   }
-  const facts = deriveFacts(c.catalogue, event);
-  const input = new EvalInput(event, facts);
+  const input = deriveFacts(c.catalogue, event);
+  const facts = input.facts;
   const windows = activeWindows(c, host, now);
   const v = verdictOf(c, input, host, now, windows);
 

@@ -1,7 +1,8 @@
 import type { ExecEvent, InterpreterSpec, Platform, SystemBinarySpec } from '@execguard/schema';
 import { argumentString, type ContentKind, parseInterpreterArgs, resolveScriptPath } from './args.js';
 import type { CatalogueIndex, NameInfo } from './catalogue.js';
-import { dirnameOf, programSubject, type Subject, subjectOf } from './subject.js';
+import type { EvalInput } from './conditions.js';
+import { ancestorSubjects, dirnameOf, parentSubject, programSubject, type Subject, subjectOf } from './subject.js';
 
 /** Everything the rules ask about an execution, derived once per event (spec §3). */
 export interface Facts {
@@ -37,12 +38,12 @@ export function platformOf(event: ExecEvent): Platform {
 }
 
 /** Adds the proxy patterns of one name that match the arguments (both names count, spec §3). */
-function proxyUse(info: NameInfo | undefined, args: LazyArgs, techniques: string[], found: Facts['proxy']): Facts['proxy'] {
+function proxyUse(info: NameInfo | undefined, args: string, techniques: string[], found: Facts['proxy']): Facts['proxy'] {
   const px = info?.proxy;
   if (!px) return found;
   let out = found;
   for (const p of px.patterns) {
-    if (!p.re.test(args.value)) continue;
+    if (!p.re.test(args)) continue;
     out ??= { binary: px.spec.name, patterns: [], techniques: [] };
     (out.patterns as string[]).push(p.id);
     (out.techniques as string[]).push(p.technique);
@@ -64,24 +65,18 @@ function masqueradeOf(system: SystemBinarySpec | undefined, p: Subject): string 
 
 const NONE: readonly string[] = Object.freeze([]);
 
-/** The argument string is built only when something asks for it (a proxy candidate, an args rule). */
-class LazyArgs {
-  private cached: string | undefined;
+/**
+ * Facts plus what conditions need on demand: the argument string, the parent and the ancestors are
+ * built only when something asks for them. One object per event (the hot path allocates little).
+ */
+class FactsRecord implements Facts, EvalInput {
+  private parentCache: Subject | null | undefined;
+  private ancestorsCache: Subject[] | undefined;
   constructor(
-    private readonly args: readonly string[] | undefined,
-    private readonly commandLine: string | undefined,
-  ) {}
-  get value(): string {
-    if (this.cached === undefined) this.cached = argumentString(this.args, this.commandLine);
-    return this.cached;
-  }
-}
-
-class FactsRecord implements Facts {
-  constructor(
+    readonly event: ExecEvent,
+    private args: string | undefined,
     readonly platform: Platform,
     readonly program: Subject,
-    private readonly args: LazyArgs,
     readonly interpreter: InterpreterSpec | undefined,
     readonly content: ContentKind,
     readonly contentFlag: string | undefined,
@@ -93,8 +88,23 @@ class FactsRecord implements Facts {
     readonly userWritable: boolean,
     readonly techniques: readonly string[],
   ) {}
+  get facts(): Facts {
+    return this;
+  }
   get argString(): string {
-    return this.args.value;
+    this.args ??= argumentString(this.event.process.args, this.event.process.command_line);
+    return this.args;
+  }
+  get parent(): Subject | undefined {
+    if (this.parentCache === undefined) this.parentCache = parentSubject(this.event) ?? null;
+    return this.parentCache ?? undefined;
+  }
+  get ancestors(): Subject[] {
+    if (!this.ancestorsCache) {
+      const p = this.parent;
+      this.ancestorsCache = [...(p ? [p] : []), ...ancestorSubjects(this.event)];
+    }
+    return this.ancestorsCache;
   }
 }
 
@@ -102,14 +112,13 @@ function addTechnique(list: string[], t: string): void {
   if (!list.includes(t)) list.push(t);
 }
 
-export function deriveFacts(cat: CatalogueIndex, event: ExecEvent): Facts {
+export function deriveFacts(cat: CatalogueIndex, event: ExecEvent): Facts & EvalInput {
   const platform = platformOf(event);
   const program = programSubject(event);
   const base = program.basename;
   const original = program.originalName !== base ? program.originalName : undefined;
   const eg = event.execguard;
   const proc = event.process;
-  const lazyArgs = new LazyArgs(proc.args, proc.command_line);
   const techniques: string[] = [];
 
   const exe = proc.executable ?? '';
@@ -118,6 +127,8 @@ export function deriveFacts(cat: CatalogueIndex, event: ExecEvent): Facts {
   const loader = eg?.loader_invocation === true || baseInfo?.loader === true || originalInfo?.loader === true;
   const memfd = eg?.memfd === true || exe.startsWith('/memfd:') || exe.startsWith('memfd:');
   const interpreter = baseInfo?.interpreter ?? originalInfo?.interpreter;
+  // The argument string is built only when something asks for it (a proxy here, an args rule later).
+  const args = baseInfo?.proxy || originalInfo?.proxy ? argumentString(proc.args, proc.command_line) : undefined;
 
   let content: ContentKind = 'none';
   let contentFlag: string | undefined;
@@ -141,7 +152,8 @@ export function deriveFacts(cat: CatalogueIndex, event: ExecEvent): Facts {
   }
 
   // Proxy use: both names count, so a renamed rundll32 is still rundll32 (spec §3).
-  const proxy = proxyUse(originalInfo, lazyArgs, techniques, proxyUse(baseInfo, lazyArgs, techniques, undefined));
+  const proxy =
+    args === undefined ? undefined : proxyUse(originalInfo, args, techniques, proxyUse(baseInfo, args, techniques, undefined));
 
   const masquerade = masqueradeOf(baseInfo?.system, program);
   const userWritable = program.path !== undefined && cat.userWritable(platform, program.path);
@@ -152,9 +164,10 @@ export function deriveFacts(cat: CatalogueIndex, event: ExecEvent): Facts {
   if (techniques.length > 1) techniques.sort();
 
   return new FactsRecord(
+    event,
+    args,
     platform,
     program,
-    lazyArgs,
     interpreter,
     content,
     contentFlag,
