@@ -13,4 +13,4 @@ export {
   ROLES,
   type Role,
 } from './init/index.js';
-export { type LintContext, lintPolicy, toSarif } from './lint/index.js';
+export { type InventoryFacts, type LintContext, lintPolicy, type PostureFacts, toSarif } from './lint/index.js';

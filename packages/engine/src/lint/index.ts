@@ -1,4 +1,5 @@
 import { type Finding, SEVERITIES } from '@execguard/schema';
+import { hostPosture, modifiedPackageFileAllowed, writableAllowedPath } from './checks-inventory.js';
 import { auditPeriods, exceptionHygiene, windowHygiene, windowsContentCoverage } from './checks-programme.js';
 import {
   broadPathRule,
@@ -11,7 +12,7 @@ import {
 import type { Check, LintContext } from './types.js';
 
 export { toSarif } from './sarif.js';
-export type { LintContext } from './types.js';
+export type { InventoryFacts, LintContext, PostureFacts } from './types.js';
 
 const CHECKS: readonly Check[] = [
   userWritableAllowed,
@@ -24,6 +25,9 @@ const CHECKS: readonly Check[] = [
   exceptionHygiene,
   windowHygiene,
   windowsContentCoverage,
+  writableAllowedPath,
+  modifiedPackageFileAllowed,
+  hostPosture,
 ];
 
 /**
