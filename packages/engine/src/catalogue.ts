@@ -8,8 +8,26 @@ export interface NameInfo {
   readonly loader: boolean;
 }
 
+/** What the catalogue says about one executable path: derived once, then remembered (bounded). */
+export interface PathFacts {
+  /** Forward slashes. */
+  readonly path: string;
+  /** Lower-case basename. */
+  readonly basename: string;
+  readonly info: NameInfo;
+  readonly userWritable: boolean;
+  /** Set when the basename is a system binary outside its directories. */
+  readonly misplaced: string | undefined;
+}
+
 /** The catalogue turned into lookups: one map probe or one combined regex per question. */
 export interface CatalogueIndex {
+  /**
+   * Facts of an executable path. Memoised per index: hosts run the same few thousand programs
+   * over and over, and these facts depend on the path alone (a pure function, so remembering it
+   * changes no decision). The memo is bounded and starts over when full.
+   */
+  pathFacts(platform: Platform, executable: string): PathFacts;
   /** Everything about a lower-case name at once: one map probe, plus one regex for names not listed. */
   classify(platform: Platform, name: string): NameInfo;
   /** Path with forward slashes, any case. */
@@ -22,6 +40,7 @@ export interface CompiledProxy {
 }
 
 const NEVER = /(?!)/;
+const PATH_MEMO_LIMIT = 16_384;
 const UNKNOWN_NAME: NameInfo = Object.freeze({ interpreter: undefined, proxy: undefined, system: undefined, loader: false });
 const union = (sources: readonly string[], flags = '') =>
   sources.length ? new RegExp(sources.map((s) => `(?:${s})`).join('|'), flags) : NEVER;
@@ -103,12 +122,38 @@ export function indexCatalogue(catalogue: Catalogue): CatalogueIndex {
     return undefined;
   }
 
+  const classify = (platform: Platform, name: string): NameInfo => {
+    const hit = known.get(platform)?.get(name);
+    if (hit) return hit;
+    return (patternNames.get(platform) ?? NEVER).test(name) ? slowClassify(platform, name) : UNKNOWN_NAME;
+  };
+  const userWritable = (platform: Platform, path: string) => (locations.get(platform) ?? NEVER).test(path);
+  const memo = new Map<Platform, Map<string, PathFacts>>(platforms.map((p) => [p, new Map()]));
+  const derivePathFacts = (platform: Platform, executable: string): PathFacts => {
+    const path = executable.includes('\\') ? executable.replace(/\\/g, '/') : executable;
+    const slash = path.lastIndexOf('/');
+    const basename = (slash < 0 ? path : path.slice(slash + 1)).toLowerCase();
+    const info = classify(platform, basename);
+    const dir = slash <= 0 ? (slash === 0 ? '/' : '') : path.slice(0, slash).toLowerCase();
+    const sys = info.system;
+    const misplaced =
+      sys && !sys.directories.some((d) => d.toLowerCase() === dir)
+        ? `system name "${basename}" outside ${sys.directories.join(', ')}`
+        : undefined;
+    return { path, basename, info, userWritable: userWritable(platform, path), misplaced };
+  };
+
   return {
-    classify(platform, name) {
-      const hit = known.get(platform)?.get(name);
+    pathFacts(platform, executable) {
+      const m = memo.get(platform) as Map<string, PathFacts>;
+      const hit = m.get(executable);
       if (hit) return hit;
-      return (patternNames.get(platform) ?? NEVER).test(name) ? slowClassify(platform, name) : UNKNOWN_NAME;
+      const facts = derivePathFacts(platform, executable);
+      if (m.size >= PATH_MEMO_LIMIT) m.clear();
+      m.set(executable, facts);
+      return facts;
     },
-    userWritable: (platform, path) => (locations.get(platform) ?? NEVER).test(path),
+    classify,
+    userWritable,
   };
 }

@@ -1,8 +1,8 @@
-import type { ExecEvent, InterpreterSpec, Platform, SystemBinarySpec } from '@execguard/schema';
+import type { ExecEvent, InterpreterSpec, Platform } from '@execguard/schema';
 import { argumentString, type ContentKind, parseInterpreterArgs, resolveScriptPath } from './args.js';
 import type { CatalogueIndex, NameInfo } from './catalogue.js';
 import type { EvalInput } from './conditions.js';
-import { ancestorSubjects, dirnameOf, parentSubject, programSubject, type Subject, subjectOf } from './subject.js';
+import { ancestorSubjects, parentSubject, programSubject, type Subject, subjectOf } from './subject.js';
 
 /** Everything the rules ask about an execution, derived once per event (spec §3). */
 export interface Facts {
@@ -52,15 +52,11 @@ function proxyUse(info: NameInfo | undefined, args: string, techniques: string[]
   return out;
 }
 
-function masqueradeOf(system: SystemBinarySpec | undefined, p: Subject): string | undefined {
+function masqueradeOf(p: Subject, misplaced: string | undefined): string | undefined {
   if (p.originalName && p.basename && p.originalName !== p.basename) {
     return `renamed: file name "${p.basename}" but OriginalFileName "${p.originalName}"`;
   }
-  if (!system || !p.path) return undefined;
-  const dir = dirnameOf(p.path).toLowerCase();
-  return system.directories.some((d) => d.toLowerCase() === dir)
-    ? undefined
-    : `system name "${p.basename}" outside ${system.directories.join(', ')}`;
+  return misplaced;
 }
 
 const NONE: readonly string[] = Object.freeze([]);
@@ -114,7 +110,9 @@ function addTechnique(list: string[], t: string): void {
 
 export function deriveFacts(cat: CatalogueIndex, event: ExecEvent): Facts & EvalInput {
   const platform = platformOf(event);
-  const program = programSubject(event);
+  const exePath = event.process.executable;
+  const pf = exePath ? cat.pathFacts(platform, exePath) : undefined;
+  const program = programSubject(event, pf);
   const base = program.basename;
   const original = program.originalName !== base ? program.originalName : undefined;
   const eg = event.execguard;
@@ -122,7 +120,7 @@ export function deriveFacts(cat: CatalogueIndex, event: ExecEvent): Facts & Eval
   const techniques: string[] = [];
 
   const exe = proc.executable ?? '';
-  const baseInfo = base !== undefined ? cat.classify(platform, base) : undefined;
+  const baseInfo = pf ? pf.info : base !== undefined ? cat.classify(platform, base) : undefined;
   const originalInfo = original !== undefined ? cat.classify(platform, original) : undefined;
   const loader = eg?.loader_invocation === true || baseInfo?.loader === true || originalInfo?.loader === true;
   const memfd = eg?.memfd === true || exe.startsWith('/memfd:') || exe.startsWith('memfd:');
@@ -155,8 +153,8 @@ export function deriveFacts(cat: CatalogueIndex, event: ExecEvent): Facts & Eval
   const proxy =
     args === undefined ? undefined : proxyUse(originalInfo, args, techniques, proxyUse(baseInfo, args, techniques, undefined));
 
-  const masquerade = masqueradeOf(baseInfo?.system, program);
-  const userWritable = program.path !== undefined && cat.userWritable(platform, program.path);
+  const masquerade = masqueradeOf(program, pf?.misplaced);
+  const userWritable = pf?.userWritable === true;
   if (loader) addTechnique(techniques, 'T0894');
   if (memfd) addTechnique(techniques, 'T0834');
   if (masquerade) addTechnique(techniques, 'T0849');

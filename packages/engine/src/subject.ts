@@ -66,15 +66,26 @@ export function hashIn(table: ReadonlySet<string>, digest: string): boolean {
 
 const stripMui = (n: string) => (n.endsWith('.mui') ? n.slice(0, -4) : n);
 
-export function subjectOf(image: RawImage, provenance: Provenance | undefined, pathOverride?: string): Subject {
+/** Path and lower-case basename, when the caller already has them (the program's path facts). */
+export interface KnownPath {
+  readonly path: string;
+  readonly basename: string;
+}
+
+export function subjectOf(
+  image: RawImage,
+  provenance: Provenance | undefined,
+  pathOverride?: string,
+  known?: KnownPath,
+): Subject {
   const raw = pathOverride ?? image.executable ?? image.path;
-  const path = raw ? (raw.includes('\\') ? normalisePath(raw) : raw) : undefined;
-  const base = path ? basenameOf(path) : image.name;
+  const path = known ? known.path : raw ? (raw.includes('\\') ? normalisePath(raw) : raw) : undefined;
+  const base = known ? known.basename : path ? basenameOf(path) : image.name;
   const ofn = image.pe?.original_file_name;
   const cs = image.code_signature;
   return {
     path,
-    basename: base ? base.toLowerCase() : undefined,
+    basename: known ? known.basename : base ? base.toLowerCase() : undefined,
     originalName: ofn ? stripMui(ofn.trim().toLowerCase()) : undefined,
     sha256: image.hash?.sha256,
     signature:
@@ -91,8 +102,8 @@ export function subjectOf(image: RawImage, provenance: Provenance | undefined, p
   };
 }
 
-export function programSubject(event: ExecEvent): Subject {
-  return subjectOf(event.process, event.execguard?.process);
+export function programSubject(event: ExecEvent, known?: KnownPath): Subject {
+  return subjectOf(event.process, event.execguard?.process, undefined, known);
 }
 
 export function parentSubject(event: ExecEvent): Subject | undefined {
