@@ -1,4 +1,4 @@
-import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface PackageLookup {
@@ -6,10 +6,22 @@ export interface PackageLookup {
   /** Path as dpkg recorded it. */
   readonly recordedPath: string;
   readonly md5?: string;
+  /**
+   * When dpkg last installed the owning package(s): the earliest ctime of their .list and .md5sums
+   * files in the info directory (dpkg writes both after it has put the package's files in place).
+   * A file whose own ctime is not newer has not been modified, chmod-ed or replaced since, unless
+   * root forged it (see docs/adr/0005-package-verification-cost.md). Undefined when unknown.
+   */
+  readonly installedCtimeMs?: number;
 }
 
 export interface DpkgDatabase {
   readonly available: boolean;
+  /**
+   * Identifies the state of the database (info directory and status file times): two scans with
+   * the same key saw the same package data, so package facts of an unchanged file can be reused.
+   */
+  readonly key?: string;
   lookup(path: string): PackageLookup | undefined;
 }
 
@@ -33,55 +45,174 @@ function usrMergeAliases(root: string): Array<[string, string]> {
   return aliases;
 }
 
-/** Reads /var/lib/dpkg/info/*.list and *.md5sums (package names as dpkg -S prints them: pkg or pkg:arch). */
-export function loadDpkg(infoDir = '/var/lib/dpkg/info', fsRoot = '/'): DpkgDatabase {
-  const owners = new Map<string, string[]>();
-  const md5s = new Map<string, string>();
+/**
+ * The key of the dpkg database: dpkg renames new .list/.md5sums files into the info directory
+ * (changing its mtime) and rewrites the status file on every install, upgrade or removal.
+ */
+export function dpkgKey(infoDir = '/var/lib/dpkg/info', statusFile = join(infoDir, '..', 'status')): string | undefined {
+  try {
+    const d = statSync(infoDir);
+    let status = 'none';
+    try {
+      const s = statSync(statusFile);
+      status = `${s.mtimeMs}:${s.ctimeMs}:${s.size}`;
+    } catch {
+      // no status file: the info directory alone
+    }
+    return `dpkg:${d.dev}:${d.ino}:${d.mtimeMs}:${d.ctimeMs}:${status}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Recorded paths that can hold a file under one of the scope paths, through a merged-/usr alias too. */
+function scopePrefixes(scope: readonly string[] | undefined, aliases: ReadonlyArray<[string, string]>): string[] | undefined {
+  if (!scope || scope.some((s) => s === '/')) return undefined;
+  const out = new Set<string>();
+  for (const raw of scope) {
+    const s = raw.replace(/\/+$/, '');
+    out.add(s);
+    for (const [usr, top] of aliases) {
+      if (`${s}/`.startsWith(usr)) out.add(top + s.slice(usr.length));
+      else if (`${s}/`.startsWith(top)) out.add(usr + s.slice(top.length));
+      // scanning /usr covers every /bin/x alias, scanning /lib covers nothing else
+      else if (usr.startsWith(`${s}/`)) out.add(top.slice(0, -1));
+    }
+  }
+  return [...out];
+}
+
+/** Does the line starting at `at` in `text` (ending at `end`) lie under one of the prefixes? */
+function underPrefix(text: string, at: number, end: number, prefixes: readonly string[]): boolean {
+  for (const p of prefixes) {
+    if (end - at >= p.length && text.startsWith(p, at) && (end - at === p.length || text.charCodeAt(at + p.length) === 47))
+      return true;
+  }
+  return false;
+}
+
+export interface LoadDpkgOptions {
+  /** Only paths under these absolute paths are looked up later: everything else is skipped while parsing. */
+  readonly scope?: readonly string[];
+}
+
+/**
+ * Reads /var/lib/dpkg/info/*.list (package names as dpkg -S prints them: pkg or pkg:arch). The
+ * .md5sums of a package are parsed only when one of its files is looked up, and only the lines in
+ * scope, so a scan of /usr/bin does not pay for the whole database.
+ */
+export function loadDpkg(infoDir = '/var/lib/dpkg/info', fsRoot = '/', options: LoadDpkgOptions = {}): DpkgDatabase {
   let entries: string[] = [];
   try {
     entries = readdirSync(infoDir);
   } catch {
     return { available: false, lookup: () => undefined };
   }
+  const key = dpkgKey(infoDir);
+  const aliases = usrMergeAliases(fsRoot);
+  const prefixes = scopePrefixes(options.scope, aliases);
+  const packages: string[] = [];
+  const hasMd5sums = new Set<string>();
+  for (const entry of entries) if (entry.endsWith('.md5sums')) hasMd5sums.add(entry.slice(0, -'.md5sums'.length));
+  /** path → index into `packages`, or several indexes for a path shared between packages. */
+  const owners = new Map<string, number | number[]>();
   for (const entry of entries) {
-    const file = join(infoDir, entry);
-    if (entry.endsWith('.list')) {
-      const pkg = entry.slice(0, -'.list'.length);
-      let text: string;
-      try {
-        text = readFileSync(file, 'utf8');
-      } catch {
-        continue;
+    if (!entry.endsWith('.list')) continue;
+    let text: string;
+    try {
+      text = readFileSync(join(infoDir, entry), 'utf8');
+    } catch {
+      continue;
+    }
+    const pkg = packages.length;
+    packages.push(entry.slice(0, -'.list'.length));
+    let at = 0;
+    while (at < text.length) {
+      let end = text.indexOf('\n', at);
+      if (end < 0) end = text.length;
+      if (end - at > 2 && (!prefixes || underPrefix(text, at, end, prefixes))) {
+        const path = text.slice(at, end);
+        const had = owners.get(path);
+        if (had === undefined) owners.set(path, pkg);
+        else if (typeof had === 'number') {
+          if (had !== pkg) owners.set(path, [had, pkg]);
+        } else if (!had.includes(pkg)) had.push(pkg);
       }
-      for (const path of text.split('\n')) {
-        if (!path || path === '/.') continue;
-        const list = owners.get(path);
-        if (!list) owners.set(path, [pkg]);
-        else if (!list.includes(pkg)) list.push(pkg);
-      }
-    } else if (entry.endsWith('.md5sums')) {
-      let text: string;
-      try {
-        text = readFileSync(file, 'utf8');
-      } catch {
-        continue;
-      }
-      for (const line of text.split('\n')) {
-        // "d41d8cd98f00b204e9800998ecf8427e  usr/bin/true"
-        const m = /^([0-9a-f]{32}) {2}(.+)$/.exec(line);
-        if (m) md5s.set(`/${m[2]}`, m[1]!);
-      }
+      at = end + 1;
     }
   }
-  const aliases = usrMergeAliases(fsRoot);
+
+  // Per package, on first use: its md5sums (the lines in scope) and its install ctime.
+  const md5ByPackage = new Map<number, Map<string, string>>();
+  const md5sOf = (pkg: number): Map<string, string> => {
+    let m = md5ByPackage.get(pkg);
+    if (m) return m;
+    m = new Map();
+    md5ByPackage.set(pkg, m);
+    const name = packages[pkg]!;
+    if (!hasMd5sums.has(name)) return m;
+    let text: string;
+    try {
+      text = readFileSync(join(infoDir, `${name}.md5sums`), 'utf8');
+    } catch {
+      return m;
+    }
+    // "d41d8cd98f00b204e9800998ecf8427e  usr/bin/true": the path follows 32 hex digits and two spaces, without its "/"
+    let at = 0;
+    while (at < text.length) {
+      let end = text.indexOf('\n', at);
+      if (end < 0) end = text.length;
+      if (end - at > 34 && text.charCodeAt(at + 32) === 32 && text.charCodeAt(at + 33) === 32) {
+        const path = `/${text.slice(at + 34, end)}`;
+        if (!prefixes || underPrefix(path, 0, path.length, prefixes)) {
+          const sum = text.slice(at, at + 32);
+          if (/^[0-9a-f]{32}$/.test(sum)) m.set(path, sum);
+        }
+      }
+      at = end + 1;
+    }
+    return m;
+  };
+  const installed = new Map<number, number | undefined>();
+  const installedOf = (pkg: number): number | undefined => {
+    if (installed.has(pkg)) return installed.get(pkg);
+    const name = packages[pkg]!;
+    let t: number | undefined;
+    for (const suffix of ['.list', '.md5sums']) {
+      try {
+        const c = statSync(join(infoDir, name + suffix)).ctimeMs;
+        t = t === undefined ? c : Math.min(t, c);
+      } catch {
+        // .md5sums is optional
+      }
+    }
+    installed.set(pkg, t);
+    return t;
+  };
+
   const at = (path: string): PackageLookup | undefined => {
-    const names = owners.get(path);
-    if (!names) return undefined;
-    const md5 = md5s.get(path);
-    return { names: [...names].sort(), recordedPath: path, ...(md5 ? { md5 } : {}) };
+    const o = owners.get(path);
+    if (o === undefined) return undefined;
+    const ids = typeof o === 'number' ? [o] : o;
+    let md5: string | undefined;
+    let installedCtimeMs: number | undefined;
+    let known = true;
+    for (const id of ids) {
+      md5 = md5sOf(id).get(path) ?? md5; // the last package listed wins, as before
+      const t = installedOf(id);
+      if (t === undefined) known = false;
+      else installedCtimeMs = installedCtimeMs === undefined ? t : Math.min(installedCtimeMs, t);
+    }
+    return {
+      names: ids.map((id) => packages[id]!).sort(),
+      recordedPath: path,
+      ...(md5 ? { md5 } : {}),
+      ...(known && installedCtimeMs !== undefined ? { installedCtimeMs } : {}),
+    };
   };
   return {
     available: existsSync(infoDir),
+    ...(key ? { key } : {}),
     lookup(path) {
       const direct = at(path);
       if (direct) return direct;

@@ -6,6 +6,8 @@ import type { FileRecord, InventoryRecord, SummaryRecord } from './types.js';
 export interface PreviousInventory {
   readonly files: Map<string, FileRecord>;
   readonly unrecorded: Set<string>;
+  /** The dpkg database key of that scan: package facts are reused only when it is unchanged. */
+  readonly dpkgKey?: string;
 }
 
 export class InventoryFormatError extends Error {
@@ -45,9 +47,13 @@ export async function* readInventory(file: string): AsyncGenerator<InventoryReco
 export async function loadPrevious(file: string): Promise<PreviousInventory> {
   const files = new Map<string, FileRecord>();
   const unrecorded = new Set<string>();
+  let dpkgKey: string | undefined;
   for await (const r of readInventory(file)) {
     if (r.kind === 'file') files.set(r.path, r);
-    else if (r.kind === 'summary') for (const k of (r as SummaryRecord).unrecorded ?? []) unrecorded.add(k);
+    else if (r.kind === 'summary') {
+      for (const k of (r as SummaryRecord).unrecorded ?? []) unrecorded.add(k);
+      dpkgKey = (r as SummaryRecord).dpkgKey;
+    }
   }
-  return { files, unrecorded };
+  return { files, unrecorded, ...(dpkgKey ? { dpkgKey } : {}) };
 }

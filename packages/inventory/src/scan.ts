@@ -1,14 +1,14 @@
-import { lstatSync, readdirSync, readlinkSync, realpathSync, type Stats } from 'node:fs';
+import { type Dirent, lstatSync, readdirSync, readlinkSync, realpathSync, type Stats } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { type Accounts, loadAccounts } from './accounts.js';
 import type { Classification } from './classify.js';
-import { type DpkgDatabase, loadDpkg } from './dpkg.js';
+import { type DpkgDatabase, dpkgKey, loadDpkg, type PackageLookup } from './dpkg.js';
 import type { HashRequest, HashResult } from './hash-protocol.js';
 import { loadMounts, type MountTable } from './mounts.js';
 import { defaultWorkerCount, hashAll } from './pool.js';
 import { hostPosture, rpmDatabaseState } from './posture.js';
 import type { PreviousInventory } from './previous.js';
-import type { FileRecord, InventoryRecord, PackageInfo, SummaryRecord } from './types.js';
+import type { FileRecord, InventoryRecord, PackageInfo, SummaryRecord, VerifyPackages } from './types.js';
 import { WritabilityAnalyzer } from './writability.js';
 
 export interface ScanProgress {
@@ -23,6 +23,12 @@ export interface ScanOptions {
   readonly crossMounts?: boolean;
   readonly previous?: PreviousInventory;
   readonly workers?: number;
+  /**
+   * Package verification against dpkg's md5sums: "full" hashes every package file with MD5 too;
+   * "changed" (default) only those whose ctime is newer than their package's installation, the
+   * others are verified by ctime; "off" records ownership only.
+   */
+  readonly verifyPackages?: VerifyPackages;
   /** Receives every record, in a stable order: posture, then walk order, then the summary. */
   readonly write: (record: InventoryRecord) => void;
   readonly onProgress?: (p: ScanProgress) => void;
@@ -47,6 +53,8 @@ interface Candidate {
   readonly id: number;
   readonly path: string;
   readonly st: Stats;
+  /** Package ownership, when the file belongs to one; its verdict is completed by the MD5. */
+  readonly pkg?: PackageLookup;
 }
 
 type Slot = InventoryRecord | Candidate | null; // null: an unrecorded file (nothing to write)
@@ -74,11 +82,51 @@ export async function scan(options: ScanOptions): Promise<SummaryRecord> {
   const started = Date.now();
   const roots = resolveRoots(options.roots);
   const accounts = options.accounts ?? loadAccounts();
-  const dpkg = options.dpkg ?? loadDpkg();
+  const mode: VerifyPackages = options.verifyPackages ?? 'changed';
+  // The dpkg database is read only when some file needs a package lookup: an unchanged re-scan
+  // with the same database key reuses the package facts of its previous inventory.
+  const currentKey = options.dpkg ? options.dpkg.key : dpkgKey();
+  let db: DpkgDatabase | undefined = options.dpkg;
+  const dpkg = (): DpkgDatabase => {
+    db ??= loadDpkg(undefined, undefined, { scope: roots });
+    return db;
+  };
   const mounts = options.mounts ?? loadMounts();
   const writability = new WritabilityAnalyzer(accounts);
   const previous = options.previous;
+  const samePackages = currentKey !== undefined && previous?.dpkgKey === currentKey;
   const crossMounts = options.crossMounts === true;
+
+  /** Package facts and verdict; 'md5' when the verdict needs the file's MD5 and none is known. */
+  const packageInfo = (p: PackageLookup, st: Stats, md5: string | undefined): PackageInfo | 'md5' => {
+    const installed = p.installedCtimeMs !== undefined ? new Date(p.installedCtimeMs).toISOString() : undefined;
+    const base: PackageInfo = {
+      manager: 'dpkg',
+      names: p.names,
+      recordedPath: p.recordedPath,
+      ...(p.md5 ? { recordedMd5: p.md5 } : {}),
+      ...(installed ? { installed } : {}),
+    };
+    if (mode === 'off' || !p.md5) return base;
+    if (md5) return { ...base, verified: p.md5 === md5, verifiedBy: 'md5' };
+    // Not written, chmod-ed, chown-ed or replaced since dpkg installed the package (kernel-kept ctime).
+    if (mode === 'changed' && p.installedCtimeMs !== undefined && st.ctimeMs <= p.installedCtimeMs)
+      return { ...base, verified: true, verifiedBy: 'ctime' };
+    return 'md5';
+  };
+  /** An earlier verdict this mode accepts (same database, same file): reused as it is. */
+  const reusablePackage = (before: FileRecord): PackageInfo | undefined | false => {
+    const p = before.package;
+    if (!p) return undefined;
+    if (mode === 'off') {
+      const { verified: _v, verifiedBy: _b, ...rest } = p;
+      return rest;
+    }
+    if (!p.recordedMd5) return p;
+    const by = p.verifiedBy ?? (p.verified !== undefined ? 'md5' : undefined);
+    if (by === 'md5' || (by === 'ctime' && mode === 'changed')) return p;
+    return false;
+  };
 
   // Phase 1: walk (lstat only; cheap), deciding per file whether an earlier result can be reused.
   const slots: Slot[] = [];
@@ -90,86 +138,104 @@ export async function scan(options: ScanOptions): Promise<SummaryRecord> {
   let reused = 0;
   let bytesTotal = 0;
   const seenDirs = new Set<string>(); // overlapping roots are walked once
+  const fail = (path: string, e: unknown) => {
+    slots.push({ kind: 'error', path, error: (e as NodeJS.ErrnoException).code ?? String(e) });
+    errors++;
+  };
+  const onFile = (path: string, st: Stats) => {
+    filesSeen++;
+    const fp = fingerprint(st);
+    const before = previous?.files.get(path);
+    if (before && fingerprint(before) === fp) {
+      // Same inode, size and times: same content and type. Package facts come from the earlier
+      // record when the dpkg database is unchanged, else from the database (MD5 from the record).
+      let pkg: PackageInfo | undefined | 'md5';
+      const again = samePackages ? reusablePackage(before) : false;
+      if (again !== false) pkg = again;
+      else {
+        const p = dpkg().lookup(path);
+        pkg = p ? packageInfo(p, st, before.md5) : undefined;
+      }
+      if (pkg !== 'md5') {
+        reused++;
+        slots.push(describe(path, st, reusedClassification(before), before.sha256, before.md5, pkg));
+        return;
+      }
+    } else if (previous?.unrecorded.has(fp)) {
+      unrecorded.push(fp);
+      slots.push(null);
+      return;
+    }
+    const id = slots.length;
+    const pkg = dpkg().lookup(path);
+    slots.push({ id, path, st, ...(pkg ? { pkg } : {}) });
+    toHash.push({ id, path, md5: pkg !== undefined && packageInfo(pkg, st, undefined) === 'md5', size: st.size });
+    bytesTotal += st.size;
+  };
+  const onSymlink = (path: string) => {
+    symlinks++;
+    let target = '';
+    try {
+      target = readlinkSync(path);
+    } catch (e) {
+      fail(path, e);
+      return;
+    }
+    const resolved = resolve(dirname(path), target);
+    slots.push({ kind: 'symlink', path, target, resolved, inScope: roots.some((r) => within(resolved, r)) });
+  };
   const walk = (root: string) => {
     const rootDev = lstatSync(root).dev;
-    const stack = [root];
+    // Entries carry the type readdir reported (d_type), so only files and directories are lstat-ed.
+    const stack: Array<{ path: string; dirent?: Dirent }> = [{ path: root }];
     while (stack.length > 0) {
-      const path = stack.pop()!;
+      const { path, dirent } = stack.pop()!;
+      if (dirent?.isSymbolicLink()) {
+        onSymlink(path);
+        continue;
+      }
+      // sockets, FIFOs and device nodes are not programs (an unknown d_type is lstat-ed)
+      if (dirent && (dirent.isFIFO() || dirent.isSocket() || dirent.isCharacterDevice() || dirent.isBlockDevice())) continue;
       let st: Stats;
       try {
         st = lstatSync(path);
       } catch (e) {
-        slots.push({ kind: 'error', path, error: (e as NodeJS.ErrnoException).code ?? String(e) });
-        errors++;
+        fail(path, e);
         continue;
       }
-      if (st.isSymbolicLink()) {
-        symlinks++;
-        let target = '';
-        try {
-          target = readlinkSync(path);
-        } catch (e) {
-          slots.push({ kind: 'error', path, error: (e as NodeJS.ErrnoException).code ?? String(e) });
-          errors++;
-          continue;
-        }
-        const resolved = resolve(dirname(path), target);
-        slots.push({ kind: 'symlink', path, target, resolved, inScope: roots.some((r) => within(resolved, r)) });
-      } else if (st.isDirectory()) {
+      if (st.isSymbolicLink()) onSymlink(path);
+      else if (st.isDirectory()) {
         if (seenDirs.has(path)) continue;
         seenDirs.add(path);
         if (st.dev !== rootDev && !crossMounts) continue; // another file system: only with --cross-mounts
-        let names: string[];
+        let entries: Dirent[];
         try {
-          names = readdirSync(path);
+          entries = readdirSync(path, { withFileTypes: true });
         } catch (e) {
-          slots.push({ kind: 'error', path, error: (e as NodeJS.ErrnoException).code ?? String(e) });
-          errors++;
+          fail(path, e);
           continue;
         }
         // Reverse-sorted onto the stack so entries come out in sorted order: stable output for diffs.
-        names.sort();
-        for (let i = names.length - 1; i >= 0; i--) stack.push(join(path, names[i]!));
-      } else if (st.isFile()) {
-        filesSeen++;
-        const fp = fingerprint(st);
-        const before = previous?.files.get(path);
-        if (before && fingerprint(before) === fp) {
-          reused++;
-          slots.push(describe(path, st, reusedClassification(before), before.sha256, before.md5));
-          continue;
+        entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+        for (let i = entries.length - 1; i >= 0; i--) {
+          const d = entries[i]!;
+          stack.push({ path: join(path, d.name), dirent: d });
         }
-        if (previous?.unrecorded.has(fp)) {
-          unrecorded.push(fp);
-          slots.push(null);
-          continue;
-        }
-        const id = slots.length;
-        const pkg = dpkg.lookup(path);
-        slots.push({ id, path, st });
-        toHash.push({ id, path, md5: pkg?.md5 !== undefined, size: st.size });
-        bytesTotal += st.size;
-      }
+      } else if (st.isFile()) onFile(path, st);
       // sockets, FIFOs and device nodes are not programs
     }
   };
 
-  const packageInfo = (path: string, md5: string | undefined): PackageInfo | undefined => {
-    const p = dpkg.lookup(path);
-    if (!p) return undefined;
-    return {
-      manager: 'dpkg',
-      names: p.names,
-      recordedPath: p.recordedPath,
-      ...(p.md5 ? { recordedMd5: p.md5 } : {}),
-      ...(p.md5 && md5 ? { verified: p.md5 === md5 } : {}),
-    };
-  };
-
-  const describe = (path: string, st: Stats, what: Classification, sha256: string, md5: string | undefined): FileRecord => {
+  const describe = (
+    path: string,
+    st: Stats,
+    what: Classification,
+    sha256: string,
+    md5: string | undefined,
+    pkg: PackageInfo | undefined,
+  ): FileRecord => {
     const owner = accounts.userName(st.uid);
     const group = accounts.groupName(st.gid);
-    const pkg = packageInfo(path, md5);
     const mount = mounts.containing(dirname(path));
     return {
       kind: 'file',
@@ -209,6 +275,8 @@ export async function scan(options: ScanOptions): Promise<SummaryRecord> {
   let recorded = 0;
   let packageOwned = 0;
   let packageMismatch = 0;
+  let verifiedByMd5 = 0;
+  let verifiedByCtime = 0;
   let writableByNonRoot = 0;
   const flush = () => {
     while (written < slots.length) {
@@ -220,6 +288,10 @@ export async function scan(options: ScanOptions): Promise<SummaryRecord> {
           byType[s.type] = (byType[s.type] ?? 0) + 1;
           if (s.package) packageOwned++;
           if (s.package?.verified === false) packageMismatch++;
+          if (s.package?.verified !== undefined) {
+            if ((s.package.verifiedBy ?? 'md5') === 'md5') verifiedByMd5++;
+            else verifiedByCtime++;
+          }
           if (s.writableBy.users.length > 0 || s.writableBy.groups.length > 0 || s.writableBy.other) writableByNonRoot++;
         }
         options.write(s);
@@ -245,7 +317,9 @@ export async function scan(options: ScanOptions): Promise<SummaryRecord> {
     } else {
       hashed++;
       bytesHashed += r.bytes;
-      slots[r.id] = describe(c.path, c.st, r.classification, r.sha256, r.md5);
+      const pkg = c.pkg ? packageInfo(c.pkg, c.st, r.md5) : undefined;
+      // 'md5' cannot happen: the request asked for the MD5 whenever the verdict needs it.
+      slots[r.id] = describe(c.path, c.st, r.classification, r.sha256, r.md5, pkg === 'md5' ? undefined : pkg);
     }
     options.onProgress?.({ filesDone, filesTotal: toHash.length, bytesDone, bytesTotal });
     flush();
@@ -275,6 +349,10 @@ export async function scan(options: ScanOptions): Promise<SummaryRecord> {
     reused,
     packageOwned,
     packageMismatch,
+    verifyPackages: mode,
+    verifiedByMd5,
+    verifiedByCtime,
+    ...(currentKey ? { dpkgKey: currentKey } : {}),
     writableByNonRoot,
     workers: toHash.length === 0 ? 0 : Math.min(workers, toHash.length),
     rpm: rpmNote(),

@@ -57,9 +57,25 @@ export interface PackageInfo {
   readonly recordedPath: string;
   /** MD5 recorded in *.md5sums; absent when the package records none for this file (conffiles, some packages). */
   readonly recordedMd5?: string;
-  /** true/false when an md5 was recorded; absent otherwise. */
+  /**
+   * true/false when an md5 was recorded and verification was on (`--verify-packages full|changed`);
+   * absent otherwise.
+   */
   readonly verified?: boolean;
+  /**
+   * How `verified` was decided: "md5" compared the file's MD5 with dpkg's; "ctime" found the file's
+   * ctime not newer than the package's installation (its .list/.md5sums ctime), so the file has not
+   * been written, chmod-ed or replaced since dpkg put it there. Trusts the kernel's ctime and root:
+   * see docs/adr/0005-package-verification-cost.md. Absent in inventories from before this field
+   * (those were always "md5").
+   */
+  readonly verifiedBy?: 'md5' | 'ctime';
+  /** The package's installation time used for "ctime" (ISO 8601), when known. */
+  readonly installed?: string;
 }
+
+/** `--verify-packages`: full compares every recorded md5; changed only files modified since installation; off none. */
+export type VerifyPackages = 'full' | 'changed' | 'off';
 
 export type Principal = string; // "user:NAME", "group:NAME" or "other"
 
@@ -178,6 +194,12 @@ export interface SummaryRecord {
   readonly reused: number;
   readonly packageOwned: number;
   readonly packageMismatch: number;
+  /** How package files were verified, and how many each way (files with a recorded md5 only). */
+  readonly verifyPackages?: VerifyPackages;
+  readonly verifiedByMd5?: number;
+  readonly verifiedByCtime?: number;
+  /** The dpkg database state the package facts came from (a re-scan with the same key reuses them). */
+  readonly dpkgKey?: string;
   readonly writableByNonRoot: number;
   readonly workers: number;
   readonly rpm: string;

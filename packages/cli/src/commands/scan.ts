@@ -8,8 +8,9 @@ import {
   ScanRootError,
   type SummaryRecord,
   scan,
+  type VerifyPackages,
 } from '@execguard/inventory';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { EXIT, UserError } from '../errors.js';
 
 interface ScanOptions {
@@ -17,6 +18,7 @@ interface ScanOptions {
   previous?: string;
   crossMounts?: boolean;
   json?: boolean;
+  verifyPackages?: VerifyPackages;
 }
 
 async function previousFrom(o: ScanOptions): Promise<PreviousInventory | undefined> {
@@ -73,7 +75,7 @@ function describeSummary(s: SummaryRecord, out: string | undefined): string {
   return [
     `scanned ${s.roots.join(', ')}: ${s.filesSeen} files seen, ${s.recorded} recorded (${types || 'none'}), ${s.symlinks} symlinks, ${s.errors} errors`,
     `hashed ${s.hashed} files (${(s.bytesHashed / 1e6).toFixed(1)} MB) on ${s.workers} workers, reused ${s.reused} unchanged; ${(s.durationMs / 1000).toFixed(2)} s`,
-    `package-owned ${s.packageOwned}, md5 mismatch ${s.packageMismatch}; writable by non-root principals: ${s.writableByNonRoot}`,
+    `package-owned ${s.packageOwned}, md5 mismatch ${s.packageMismatch} (verify-packages ${s.verifyPackages ?? 'full'}: ${s.verifiedByMd5 ?? 0} by md5, ${s.verifiedByCtime ?? 0} by ctime); writable by non-root principals: ${s.writableByNonRoot}`,
     s.rpm,
     ...(out ? [`inventory written to ${out}`] : []),
   ].join('\n');
@@ -87,6 +89,14 @@ export function registerScan(program: Command): void {
     .option('--out <file>', 'write the inventory here (default: stdout); an existing file is used as --previous')
     .option('--previous <file>', 'earlier inventory: files with the same (device, inode, size, mtime, ctime) are not read again')
     .option('--cross-mounts', 'descend into other file systems mounted below a PATH')
+    .addOption(
+      new Option(
+        '--verify-packages <mode>',
+        'compare package files with dpkg md5sums: full = MD5 of every one; changed = only files whose ctime is newer than their package installation (the rest: verifiedBy "ctime"); off = ownership only',
+      )
+        .choices(['full', 'changed', 'off'])
+        .default('changed'),
+    )
     .option('--json', 'no progress bar; print the summary record as JSON on stdout (with --out)')
     .addHelpText(
       'after',
@@ -114,6 +124,7 @@ Exit codes: 0 scan complete (per-file errors are records, not failures); 2 inval
         summary = await scan({
           roots: paths,
           crossMounts: o.crossMounts === true,
+          verifyPackages: o.verifyPackages ?? 'changed',
           write,
           ...(previous ? { previous } : {}),
           ...(bar ? { onProgress: bar.update } : {}),
