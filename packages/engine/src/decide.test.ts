@@ -136,3 +136,18 @@ test('rule index: path, package and signer rules are found; unverified and non-a
     'allow-win',
   );
 });
+
+test('path facts are remembered per compiled policy, and stay right after the memo starts over', () => {
+  const c = compile(
+    policy({ rules: [{ id: 'allow-hmi', action: 'allow', match: { program: { path: ['/opt/hmi/bin/*'] } } }] }),
+    { catalogue: miniCatalogue },
+  );
+  const admin = { process: { path_admin_only: true } };
+  const run = (exe: string) => decide(c, { process: { executable: exe }, execguard: admin }, { now: NOW });
+  assert.equal(run('/opt/hmi/bin/view').ruleId, 'allow-hmi');
+  assert.deepEqual(run('/tmp/sshd').techniques, ['T0849', 'T0863']);
+  // More distinct paths than the memo holds: it starts over, and every answer stays the same.
+  for (let i = 0; i < 17_000; i++) assert.equal(run(`/srv/x/${i}`).ruleId, 'default-deny');
+  assert.equal(run('/opt/hmi/bin/view').ruleId, 'allow-hmi');
+  assert.deepEqual(run('/tmp/sshd').techniques, ['T0849', 'T0863']);
+});
