@@ -1,5 +1,6 @@
 /** Telemetry: read Windows and Linux execution logs and normalise them to ExecEvent (ECS). */
 
+export * from './detectors/index.js';
 export { type Container, detectContainer, jsonFlavour } from './ingest/detect.js';
 export { FORMATS, type FormatName, type FormatOption, isFormatOption } from './ingest/formats.js';
 export { type IngestItem, type IngestOptions, IngestRun, ingestFiles } from './ingest/ingest.js';
@@ -9,4 +10,3 @@ export { splitWindowsCommandLine } from './normalise/windows-args.js';
 export * from './sources/evtx/index.js';
 export { normaliseWindows } from './sources/windows/parse.js';
 export type { WinRecord } from './sources/windows/record.js';
-export * from './detectors/index.js';

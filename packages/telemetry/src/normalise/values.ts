@@ -7,7 +7,8 @@
 export function str(v: unknown): string | undefined {
   if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v);
   if (typeof v !== 'string') return undefined;
-  const t = v.replace(/\0+$/, '');
+  // Fast path (the common case on the ingest hot path): no trailing NUL, so no regex and no copy.
+  const t = v.charCodeAt(v.length - 1) === 0 ? v.replace(/\0+$/, '') : v;
   return t === '' || t === '-' ? undefined : t;
 }
 
@@ -58,21 +59,51 @@ export function bool(v: unknown): boolean | undefined {
 /** Command lines from some exporters carry trailing spaces or CR/LF that the process never saw. */
 export function commandLine(v: unknown): string | undefined {
   const s = str(v);
-  return s === undefined ? undefined : str(s.replace(/[\s\0]+$/, ''));
+  if (s === undefined) return undefined;
+  let end = s.length;
+  while (end > 0 && isTrailingBlank(s.charCodeAt(end - 1))) end--;
+  return end === s.length ? s : str(s.slice(0, end));
+}
+
+/** What /[\s\0]/ matches: NUL, ASCII and Unicode white space (as String.prototype.trim understands it). */
+function isTrailingBlank(c: number): boolean {
+  if (c === 0x20 || (c >= 0x09 && c <= 0x0d) || c === 0) return true;
+  return c > 0x7f && String.fromCharCode(c).trim() === '';
 }
 
 /** Removes undefined members recursively and drops objects left empty (exactOptionalPropertyTypes-friendly output). */
 export function compact<T>(v: T): T {
-  if (Array.isArray(v)) return v.map(compact) as T;
   if (typeof v !== 'object' || v === null) return v;
-  const out: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v)) {
-    if (x === undefined) continue;
-    const c = compact(x);
-    if (typeof c === 'object' && c !== null && !Array.isArray(c) && Object.keys(c).length === 0) continue;
-    out[k] = c;
+  if (Array.isArray(v)) return compactArray(v) as T;
+  return (compactObject(v as Record<string, unknown>) ?? {}) as T;
+}
+
+function compactArray(a: readonly unknown[]): unknown[] {
+  const out = new Array<unknown>(a.length);
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    out[i] = typeof x === 'object' && x !== null ? compact(x) : x;
   }
-  return out as T;
+  return out;
+}
+
+/** The compacted copy, or undefined when nothing is left. Hot path: plain loops, no entries() arrays. */
+function compactObject(o: Record<string, unknown>): Record<string, unknown> | undefined {
+  const out: Record<string, unknown> = {};
+  let n = 0;
+  for (const k of Object.keys(o)) {
+    const x = o[k];
+    if (x === undefined) continue;
+    if (typeof x !== 'object' || x === null) out[k] = x;
+    else if (Array.isArray(x)) out[k] = compactArray(x);
+    else {
+      const c = compactObject(x as Record<string, unknown>);
+      if (c === undefined) continue;
+      out[k] = c;
+    }
+    n++;
+  }
+  return n === 0 ? undefined : out;
 }
 
 /**

@@ -3,37 +3,43 @@
  * so that argument-aware rules see what the program saw: quotes group, 2n backslashes + quote → n
  * backslashes and a quote toggle, 2n+1 backslashes + quote → n backslashes and a literal quote.
  * The first argument (program name) follows the simpler rule: up to the closing quote or first space.
+ *
+ * Runs of ordinary characters are copied with slice() rather than one character at a time: command lines
+ * of several kilobytes (encoded PowerShell) are common and this is on the ingest hot path.
  */
 export function splitWindowsCommandLine(line: string): string[] {
   const args: string[] = [];
   let i = 0;
   const n = line.length;
-  while (i < n && (line[i] === ' ' || line[i] === '\t')) i++;
+  while (i < n && isBlank(line.charCodeAt(i))) i++;
   if (i >= n) return args;
   // Program name: no escape processing.
-  let prog = '';
-  if (line[i] === '"') {
-    i++;
-    while (i < n && line[i] !== '"') prog += line[i++];
-    i++;
+  if (line.charCodeAt(i) === QUOTE) {
+    const end = line.indexOf('"', i + 1);
+    const stop = end < 0 ? n : end;
+    args.push(line.slice(i + 1, stop));
+    i = stop + 1;
   } else {
-    while (i < n && line[i] !== ' ' && line[i] !== '\t') prog += line[i++];
+    const start = i;
+    while (i < n && !isBlank(line.charCodeAt(i))) i++;
+    args.push(line.slice(start, i));
   }
-  args.push(prog);
   for (;;) {
-    while (i < n && (line[i] === ' ' || line[i] === '\t')) i++;
+    while (i < n && isBlank(line.charCodeAt(i))) i++;
     if (i >= n) break;
     let arg = '';
     let quoted = false;
+    let run = i; // start of the pending run of ordinary characters
     while (i < n) {
-      const c = line[i];
-      if (c === '\\') {
+      const c = line.charCodeAt(i);
+      if (c === BACKSLASH) {
+        arg += line.slice(run, i);
         let slashes = 0;
-        while (i < n && line[i] === '\\') {
+        while (i < n && line.charCodeAt(i) === BACKSLASH) {
           slashes++;
           i++;
         }
-        if (line[i] === '"') {
+        if (line.charCodeAt(i) === QUOTE) {
           arg += '\\'.repeat(slashes >> 1);
           if (slashes % 2 === 1) {
             arg += '"';
@@ -42,24 +48,33 @@ export function splitWindowsCommandLine(line: string): string[] {
         } else {
           arg += '\\'.repeat(slashes);
         }
+        run = i;
         continue;
       }
-      if (c === '"') {
+      if (c === QUOTE) {
+        arg += line.slice(run, i);
         // "" inside a quoted argument is a literal quote (MSVC 2008+ behaviour).
-        if (quoted && line[i + 1] === '"') {
+        if (quoted && line.charCodeAt(i + 1) === QUOTE) {
           arg += '"';
           i += 2;
-          continue;
+        } else {
+          quoted = !quoted;
+          i++;
         }
-        quoted = !quoted;
-        i++;
+        run = i;
         continue;
       }
-      if (!quoted && (c === ' ' || c === '\t')) break;
-      arg += c;
+      if (!quoted && isBlank(c)) break;
       i++;
     }
+    arg += line.slice(run, i);
     args.push(arg);
   }
   return args;
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+function isBlank(c: number): boolean {
+  return c === 0x20 || c === 0x09;
 }

@@ -2,7 +2,7 @@ import type { ExecEvent } from '@execguard/schema';
 import { baseName } from '../../normalise/paths.js';
 import type { SourceLocation } from '../../normalise/types.js';
 import { guid, hex, int, logonId, str, toEvent } from '../../normalise/values.js';
-import { windowsBase } from '../windows/base.js';
+import { windowsBase, withBase } from '../windows/base.js';
 import type { WinRecord } from '../windows/record.js';
 
 export const APPLOCKER_PROVIDER = 'Microsoft-Windows-AppLocker';
@@ -35,17 +35,18 @@ export function normaliseAppLocker(rec: WinRecord, loc: SourceLocation): ExecEve
   const isProgram = policy === 'EXE' || (policy === undefined && rec.eventId !== undefined && rec.eventId <= 8004);
   const category = isProgram ? 'process' : policy === 'DLL' ? 'library' : 'file';
   const pid = int(d.TargetProcessId);
-  return toEvent({
-    ...base,
-    event: { ...base.event, category: [category], type: [a.type], action: a.action, outcome: a.outcome },
-    process: isProgram ? { pid, executable: path, name: baseName(path), ...subject } : { pid },
-    ...(category === 'library' ? { dll: { path, name: baseName(path), ...subject } } : {}),
-    ...(category === 'file' ? { file: { path, name: baseName(path), ...subject } } : {}),
-    rule: { id: guid(d.RuleId), name: str(d.RuleName), ruleset: str(d.PolicyName) },
-    user: { id: str(d.TargetUser) },
-    winlog: { ...base.winlog, logon: { id: logonId(d.TargetLogonId) } },
-    execguard: { ...base.execguard, enforced: a.enforced },
-  });
+  return toEvent(
+    withBase(base, {
+      event: { category: [category], type: [a.type], action: a.action, outcome: a.outcome },
+      process: isProgram ? { pid, executable: path, name: baseName(path), ...subject } : { pid },
+      ...(category === 'library' ? { dll: { path, name: baseName(path), ...subject } } : {}),
+      ...(category === 'file' ? { file: { path, name: baseName(path), ...subject } } : {}),
+      rule: { id: guid(d.RuleId), name: str(d.RuleName), ruleset: str(d.PolicyName) },
+      user: { id: str(d.TargetUser) },
+      winlog: { logon: { id: logonId(d.TargetLogonId) } },
+      execguard: { enforced: a.enforced },
+    }),
+  );
 }
 
 /** "O=PUBLISHER, S=..., C=DE\PRODUCT\FILE.EXE\1.2.3.4" → signer subject, product, original name, version. */

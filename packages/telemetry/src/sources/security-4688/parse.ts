@@ -3,7 +3,7 @@ import { baseName } from '../../normalise/paths.js';
 import type { SourceLocation } from '../../normalise/types.js';
 import { commandLine, int, logonId, str, toEvent } from '../../normalise/values.js';
 import { splitWindowsCommandLine } from '../../normalise/windows-args.js';
-import { windowsBase } from '../windows/base.js';
+import { windowsBase, withBase } from '../windows/base.js';
 import type { WinRecord } from '../windows/record.js';
 
 export const SECURITY_PROVIDER = 'Microsoft-Windows-Security-Auditing';
@@ -20,20 +20,21 @@ export function normaliseSecurity(rec: WinRecord, loc: SourceLocation): ExecEven
   // the new process runs as someone else, and is then the better answer to "who ran this".
   const targetSid = str(d.TargetUserSid);
   const useTarget = targetSid !== undefined && targetSid !== 'S-1-0-0' && str(d.TargetUserName) !== undefined;
-  return toEvent({
-    ...base,
-    event: { ...base.event, category: ['process'], type: ['start'], action: 'created-process' },
-    process: {
-      pid: int(d.NewProcessId),
-      executable: image,
-      name: baseName(image),
-      command_line: cmd,
-      args: cmd !== undefined ? splitWindowsCommandLine(cmd) : undefined,
-      parent: { pid: int(d.ProcessId), executable: parent, name: baseName(parent) },
-    },
-    user: useTarget
-      ? { id: targetSid, name: str(d.TargetUserName), domain: str(d.TargetDomainName) }
-      : { id: str(d.SubjectUserSid), name: str(d.SubjectUserName), domain: str(d.SubjectDomainName) },
-    winlog: { ...base.winlog, logon: { id: logonId(useTarget ? d.TargetLogonId : d.SubjectLogonId) } },
-  });
+  return toEvent(
+    withBase(base, {
+      event: { category: ['process'], type: ['start'], action: 'created-process' },
+      process: {
+        pid: int(d.NewProcessId),
+        executable: image,
+        name: baseName(image),
+        command_line: cmd,
+        args: cmd !== undefined ? splitWindowsCommandLine(cmd) : undefined,
+        parent: { pid: int(d.ProcessId), executable: parent, name: baseName(parent) },
+      },
+      user: useTarget
+        ? { id: targetSid, name: str(d.TargetUserName), domain: str(d.TargetDomainName) }
+        : { id: str(d.SubjectUserSid), name: str(d.SubjectUserName), domain: str(d.SubjectDomainName) },
+      winlog: { logon: { id: logonId(useTarget ? d.TargetLogonId : d.SubjectLogonId) } },
+    }),
+  );
 }

@@ -2,7 +2,7 @@ import type { ExecEvent } from '@execguard/schema';
 import { baseName, splitAccount } from '../../normalise/paths.js';
 import type { SourceLocation } from '../../normalise/types.js';
 import { guid, hex, int, str, toEvent } from '../../normalise/values.js';
-import { windowsBase } from '../windows/base.js';
+import { windowsBase, withBase } from '../windows/base.js';
 import type { WinRecord } from '../windows/record.js';
 
 export const CODEINTEGRITY_PROVIDER = 'Microsoft-Windows-CodeIntegrity';
@@ -53,39 +53,40 @@ function decision(rec: WinRecord, loc: SourceLocation, enforced: boolean): ExecE
     code_signature: { subject_name: str(d.PublisherName) },
   };
   const category = program ? 'process' : script ? 'file' : 'library';
-  return toEvent({
-    ...base,
-    event: {
-      ...base.event,
-      category: [category],
-      type: ['denied'],
-      action: enforced ? 'blocked' : 'audit-blocked',
-      outcome: enforced ? 'failure' : 'success',
-    },
-    process: program
-      ? { executable: target, name: baseName(target), ...identity, parent: { executable: caller, name: baseName(caller) } }
-      : { executable: caller, name: baseName(caller) },
-    ...(category === 'library' ? { dll: { path: target, name: baseName(target), ...identity } } : {}),
-    ...(category === 'file' ? { file: { path: target, name: baseName(target), ...identity } } : {}),
-    rule: { ruleset: str(d.PolicyName), id: guid(d.PolicyGUID) ?? str(d.PolicyID) },
-    user: splitAccount(str(d.UserName)),
-    execguard: { ...base.execguard, enforced },
-  });
+  return toEvent(
+    withBase(base, {
+      event: {
+        category: [category],
+        type: ['denied'],
+        action: enforced ? 'blocked' : 'audit-blocked',
+        outcome: enforced ? 'failure' : 'success',
+      },
+      process: program
+        ? { executable: target, name: baseName(target), ...identity, parent: { executable: caller, name: baseName(caller) } }
+        : { executable: caller, name: baseName(caller) },
+      ...(category === 'library' ? { dll: { path: target, name: baseName(target), ...identity } } : {}),
+      ...(category === 'file' ? { file: { path: target, name: baseName(target), ...identity } } : {}),
+      rule: { ruleset: str(d.PolicyName), id: guid(d.PolicyGUID) ?? str(d.PolicyID) },
+      user: splitAccount(str(d.UserName)),
+      execguard: { enforced },
+    }),
+  );
 }
 
 function signatureInfo(rec: WinRecord, loc: SourceLocation): ExecEvent {
   const d = rec.data;
   const base = windowsBase(rec, loc, 'wdac', 'windows.codeintegrity');
-  return toEvent({
-    ...base,
-    event: { ...base.event, category: ['file'], type: ['info'], action: 'signature-information' },
-    process: {},
-    file: {
-      code_signature: {
-        subject_name: str(d.PublisherName),
-        issuer_name: str(d.IssuerName),
-        signed: int(d.TotalSignatureCount) !== undefined ? (int(d.TotalSignatureCount) ?? 0) > 0 : undefined,
+  return toEvent(
+    withBase(base, {
+      event: { category: ['file'], type: ['info'], action: 'signature-information' },
+      process: {},
+      file: {
+        code_signature: {
+          subject_name: str(d.PublisherName),
+          issuer_name: str(d.IssuerName),
+          signed: int(d.TotalSignatureCount) !== undefined ? (int(d.TotalSignatureCount) ?? 0) > 0 : undefined,
+        },
       },
-    },
-  });
+    }),
+  );
 }
