@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   chmodSync,
   chownSync,
@@ -7,6 +8,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readFileSync,
   realpathSync,
   symlinkSync,
   utimesSync,
@@ -16,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadAccounts } from './accounts.js';
+import { loadDpkg } from './dpkg.js';
 import { ScanRootError } from './scan.js';
 import { scanToMemory } from './test-support.js';
 import type { SymlinkRecord } from './types.js';
@@ -192,4 +195,61 @@ test('PE: version resource and Authenticode signer subject', {
   assert.ok(plain?.pe?.versionInfo?.FileVersion);
   assert.equal(signed?.pe?.signed, true);
   assert.equal(signed?.pe?.signerSubject, 'CN=HMI Builder, O=Plant Vendor\\, Line 1, C=DE');
+});
+
+/** A fake dpkg info directory owning `files` (md5 from their content), written now: the install time. */
+function fakeDpkg(root: string, pkg: string, files: string[], md5Of: (f: string) => string) {
+  const info = join(root, 'info');
+  mkdirSync(info, { recursive: true });
+  writeFileSync(join(info, `${pkg}.list`), `/.\n${files.join('\n')}\n`);
+  writeFileSync(join(info, `${pkg}.md5sums`), files.map((f) => `${md5Of(f)}  ${f.slice(1)}\n`).join(''));
+  return loadDpkg(info, root);
+}
+
+test('--verify-packages: changed verifies untouched files by ctime and MD5s only changed ones; full and off', async () => {
+  const root = realpathSync(mkdtempSync(join(tmpdir(), 'execguard-verify-')));
+  const tree = join(root, 'tree');
+  mkdirSync(tree);
+  for (const n of ['a', 'b', 'c']) copyFileSync('/bin/true', join(tree, n));
+  const md5 = createHash('md5').update(readFileSync('/bin/true')).digest('hex');
+  await new Promise((r) => setTimeout(r, 20)); // the package is installed after its files are in place
+  const paths = ['a', 'b', 'c'].map((n) => join(tree, n));
+  const dpkg = fakeDpkg(root, 'demo', paths, () => md5);
+  // After installation: b is chmod-ed (content unchanged), c is rewritten with other content.
+  await new Promise((r) => setTimeout(r, 20));
+  chmodSync(join(tree, 'b'), 0o700);
+  writeFileSync(join(tree, 'c'), Buffer.concat([readFileSync('/bin/true'), Buffer.from('x')]));
+
+  const changed = await scanToMemory([tree], { dpkg });
+  const pkg = (s: typeof changed, n: string) => s.files.get(join(tree, n))?.package;
+  assert.deepEqual([pkg(changed, 'a')?.verified, pkg(changed, 'a')?.verifiedBy], [true, 'ctime']);
+  assert.equal(changed.files.get(join(tree, 'a'))?.md5, undefined, 'no MD5 computed for an untouched file');
+  assert.deepEqual([pkg(changed, 'b')?.verified, pkg(changed, 'b')?.verifiedBy], [true, 'md5']);
+  assert.deepEqual([pkg(changed, 'c')?.verified, pkg(changed, 'c')?.verifiedBy], [false, 'md5']);
+  assert.equal(changed.summary.verifiedByCtime, 1);
+  assert.equal(changed.summary.verifiedByMd5, 2);
+  assert.equal(changed.summary.packageMismatch, 1);
+
+  const full = await scanToMemory([tree], { dpkg, verifyPackages: 'full' });
+  assert.deepEqual(
+    ['a', 'b', 'c'].map((n) => [pkg(full, n)?.verified, pkg(full, n)?.verifiedBy]),
+    [
+      [true, 'md5'],
+      [true, 'md5'],
+      [false, 'md5'],
+    ],
+  );
+  const off = await scanToMemory([tree], { dpkg, verifyPackages: 'off' });
+  assert.equal(pkg(off, 'c')?.verified, undefined);
+  assert.deepEqual(pkg(off, 'c')?.names, ['demo']);
+
+  // Re-scan with the same database: package facts reused, nothing read; full then needs a's MD5.
+  const previous = { files: changed.files, unrecorded: new Set<string>(), dpkgKey: 'k1' };
+  const keyed = { ...dpkg, key: 'k1', lookup: dpkg.lookup };
+  const again = await scanToMemory([tree], { dpkg: keyed, previous });
+  assert.equal(again.summary.hashed, 0);
+  assert.deepEqual(pkg(again, 'a'), pkg(changed, 'a'));
+  const againFull = await scanToMemory([tree], { dpkg: keyed, previous, verifyPackages: 'full' });
+  assert.equal(againFull.summary.hashed, 1, 'only the ctime-verified file is read again, for its MD5');
+  assert.equal(pkg(againFull, 'a')?.verifiedBy, 'md5');
 });

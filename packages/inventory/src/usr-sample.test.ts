@@ -39,7 +39,8 @@ test(`random sample of ${SAMPLE} programs under /usr: sha256 = sha256sum, owner 
     .filter(Boolean);
   const sample = new Set<string>();
   while (sample.size < Math.min(SAMPLE * 2, found.length)) sample.add(found[Math.floor(Math.random() * found.length)]!);
-  const { files } = await scanToMemory([...sample]);
+  // full: every package file's MD5 is compared, so `verified` has md5 semantics for the check below.
+  const { files } = await scanToMemory([...sample], { verifyPackages: 'full' });
   const recorded = [...files.values()].slice(0, SAMPLE);
   assert.ok(recorded.length >= SAMPLE, `only ${recorded.length} of the sample are programs`);
 
@@ -75,6 +76,7 @@ test(`random sample of ${SAMPLE} programs under /usr: sha256 = sha256sum, owner 
           md5s.get(r.path) === r.package.recordedMd5,
           `${r.path}: verified = (md5sum = dpkg's md5)`,
         );
+        assert.equal(r.package.verifiedBy, 'md5', `${r.path}: full verifies by md5`);
       }
     }
   }
