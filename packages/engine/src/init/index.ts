@@ -86,10 +86,10 @@ export function initPolicy(baseline: InitBaseline, options: InitOptions & { scri
     `Not rules: ${grouped.skipped} libraries, objects and installers (not started by execve).`,
     ...(grouped.excluded.length > 0
       ? [
-          `LEFT OUT for review (${grouped.excluded.length}): files whose hash differs from the package record, which may have been tampered with:`,
+          `LEFT OUT for review (${grouped.excluded.length}): files whose hash differs from the package record (or equals such a file's), which may have been tampered with:`,
           ...grouped.excluded
             .slice(0, 20)
-            .map((x) => `  ${x.entry.path} (${x.entry.package?.names.join(', ') ?? ''}): ${x.reason}`),
+            .map((x) => `  ${x.entry.path}${x.entry.package ? ` (${x.entry.package.names.join(', ')})` : ''}: ${x.reason}`),
           ...(grouped.excluded.length > 20 ? [`  … and ${grouped.excluded.length - 20} more`] : []),
         ]
       : []),

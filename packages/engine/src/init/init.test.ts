@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { defaultCatalogue } from '@execguard/knowledge';
 import { type ExecEvent, validatePolicy } from '@execguard/schema';
-import { checkExpectation, compile, decide, initPolicy } from '../index.js';
+import { checkExpectation, compile, decide, initPolicy, lintPolicy } from '../index.js';
 import type { InitEntry } from './types.js';
 
 const NOW = Date.parse('2026-12-01T00:00:00Z');
@@ -52,6 +52,8 @@ const ENTRIES: InitEntry[] = [
   { path: '/opt/vendor/jobs/rotate.pl', sha256: h('a'), type: 'script', interpreter: '/usr/bin/perl' },
   { path: '/opt/vendor/jobs/user.pl', sha256: h('b'), type: 'script', interpreter: '/usr/bin/perl', writableBy: ['group:ops'] },
   { path: '/usr/lib/libc.so.6', sha256: h('c'), type: 'elf-library' },
+  // A copy of the modified package file: allowing its hash would allow the modified file too.
+  { path: '/opt/copy/tampered', sha256: h('4'), type: 'elf-executable' },
 ];
 
 const run = (scriptPaths = false) =>
@@ -75,6 +77,7 @@ test('policy init: strongest identity per file, grouped, modified package files 
   assert.ok(!all.includes(h('4')) && !all.includes('evil'), 'a file that differs from dpkg is not allowed');
   assert.ok(!all.includes(h('c')), 'libraries get no rules');
   assert.ok(notes.some((n) => n.includes('/usr/bin/tampered')));
+  assert.ok(notes.some((n) => n.includes('/opt/copy/tampered') && n.includes('same content')));
   assert.ok(policy.rules.every((r) => (r.description ?? '').length > 0));
 });
 
@@ -125,4 +128,22 @@ test('policy init: a generated test fails when the baseline program is no longer
   assert.ok(t);
   const d = decide(compiled, t.event as ExecEvent, { now: NOW, ...(t.host ? { host: t.host } : {}) });
   assert.notDeepEqual(checkExpectation(t.expect, d), []);
+});
+
+test('policy init: linted against the baseline as inventory, no modified file is allowed (no EG-L022)', () => {
+  const { policy } = run();
+  const inventory = ENTRIES.map((e) => ({
+    path: e.path,
+    sha256: e.sha256,
+    writableBy: { users: [], groups: [], other: false },
+    ...(e.package ? { package: e.package } : {}),
+  }));
+  const ids = lintPolicy({ policy, catalogue: defaultCatalogue, now: NOW, inventory }).map((f) => f.id);
+  assert.ok(!ids.includes('EG-L022'), ids.join());
+  // The check itself fires once the copy's hash is allowed.
+  const weak = {
+    ...policy,
+    rules: [...policy.rules, { id: 'x', action: 'allow' as const, match: { program: { sha256: [h('4')] } } }],
+  };
+  assert.ok(lintPolicy({ policy: weak, catalogue: defaultCatalogue, now: NOW, inventory }).some((f) => f.id === 'EG-L022'));
 });

@@ -26,13 +26,17 @@ export function groupEntries(entries: readonly InitEntry[], source: string, scri
   const buckets = new Map<string, { subject: Subject; tier: Tier; entries: InitEntry[] }>();
   const excluded: { entry: InitEntry; reason: string }[] = [];
   let skipped = 0;
+  const modifiedHashes = new Set(entries.filter((e) => e.package?.verified === false).map((e) => e.sha256.toLowerCase()));
   for (const e of entries) {
     const subject = subjectOf(e);
     if (!subject) {
       skipped++;
       continue;
     }
-    const tier = tierOf(e, subject, scriptPaths, catalogue);
+    let tier = tierOf(e, subject, scriptPaths, catalogue);
+    // Same bytes as a modified package file: a hash allow would let that file run too (EG-L022).
+    if ((tier.tier === 'sha256' || tier.tier === 'path') && modifiedHashes.has(e.sha256.toLowerCase()))
+      tier = { tier: 'excluded', reason: 'same content as a file that differs from its package record' };
     if (tier.tier === 'excluded') {
       excluded.push({ entry: e, reason: tier.reason });
       continue;
