@@ -9,10 +9,20 @@ import { checkPolicySemantics } from './semantics.js';
 
 // ajv-formats ships CommonJS with a default export object.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
-const ajv = addFormats(new Ajv({ allErrors: true, strict: false }));
-const policyValidator = ajv.compile(Policy);
-const eventValidator = ajv.compile(ExecEvent);
-const hostsValidator = ajv.compile(Type.Array(HostContext));
+// Compiled on first use: compiling all validators costs about half a second, and a CLI command
+// that never validates an event should not pay for it at start-up.
+let ajv: Ajv | undefined;
+const lazy = (schema: object) => {
+  let fn: ValidateFunction | undefined;
+  return () => {
+    ajv ??= addFormats(new Ajv({ allErrors: true, strict: false }));
+    fn ??= ajv.compile(schema);
+    return fn;
+  };
+};
+const policyValidator = lazy(Policy);
+const eventValidator = lazy(ExecEvent);
+const hostsValidator = lazy(Type.Array(HostContext));
 
 function describe(e: ErrorObject): string {
   switch (e.keyword) {
@@ -49,17 +59,17 @@ function schemaIssues(validator: ValidateFunction, doc: unknown): ValidationIssu
 
 /** Validate an already-parsed policy object. Returns the issues; empty means valid. */
 export function validatePolicy(doc: unknown): ValidationIssue[] {
-  const issues = schemaIssues(policyValidator, doc);
+  const issues = schemaIssues(policyValidator(), doc);
   // Semantic checks need a structurally valid document to walk safely.
   return issues.length > 0 ? issues : checkPolicySemantics(doc as Policy);
 }
 
 export function validateEvent(doc: unknown): ValidationIssue[] {
-  return schemaIssues(eventValidator, doc).map((i) => ({ ...i, code: 'E_EVENT' as const }));
+  return schemaIssues(eventValidator(), doc).map((i) => ({ ...i, code: 'E_EVENT' as const }));
 }
 
 export function validateHosts(doc: unknown): ValidationIssue[] {
-  return schemaIssues(hostsValidator, doc);
+  return schemaIssues(hostsValidator(), doc);
 }
 
 export function assertPolicy(doc: unknown): Policy {
