@@ -11,31 +11,63 @@ export const MAX_DOC_CHARS = 64 * 1024 * 1024;
  * scanner that understands strings finds where each value ends, so a value may span any number of lines.
  */
 export async function* jsonDocuments(lines: AsyncIterable<TextLine | OverlongLine>): AsyncGenerator<JsonDoc> {
+  const scan = jsonScanner();
+  const out: JsonDoc[] = [];
+  for await (const l of lines) {
+    scan.push(l, out);
+    yield* out;
+    out.length = 0;
+  }
+  scan.end(out);
+  yield* out;
+}
+
+/** jsonDocuments over batches of lines (readLineBatches), yielding the documents of each batch as one array. */
+export async function* jsonDocumentBatches(batches: AsyncIterable<(TextLine | OverlongLine)[]>): AsyncGenerator<JsonDoc[]> {
+  const scan = jsonScanner();
+  for await (const batch of batches) {
+    const out: JsonDoc[] = [];
+    for (const l of batch) scan.push(l, out);
+    if (out.length > 0) yield out;
+  }
+  const rest: JsonDoc[] = [];
+  scan.end(rest);
+  if (rest.length > 0) yield rest;
+}
+
+/** The scanner's state machine, fed one line at a time (synchronous, so batches need no async hop per line). */
+function jsonScanner(): { push(l: TextLine | OverlongLine, out: JsonDoc[]): void; end(out: JsonDoc[]): void } {
   let buf = '';
   let startLine = 0;
   let depth = 0; // nesting depth inside the current value (array mode: inside the current element)
   let inString = false;
   let escaped = false;
   let arrayMode = false; // inside a top-level array: elements are the documents
-  for await (const l of lines) {
+  const push = (l: TextLine | OverlongLine, out: JsonDoc[]): void => {
     if ('overlong' in l) {
-      yield { line: l.line, error: 'line too long' };
+      out.push({ line: l.line, error: 'line too long' });
       buf = '';
       depth = 0;
       inString = false;
-      continue;
+      return;
     }
     const text = l.text;
     // Fast path: a whole JSON line.
     if (depth === 0 && !arrayMode) {
       const t = text.trim();
-      if (t === '') continue;
+      if (t === '') return;
       if (t.startsWith('{') && t.endsWith('}')) {
+        let value: unknown;
+        let ok = true;
         try {
-          yield { line: l.line, value: JSON.parse(t) };
-          continue;
+          value = JSON.parse(t);
         } catch {
+          ok = false;
           // may be the first line of a pretty-printed value, or garbage: the scanner decides
+        }
+        if (ok) {
+          out.push({ line: l.line, value });
+          return;
         }
       }
     }
@@ -53,7 +85,7 @@ export async function* jsonDocuments(lines: AsyncIterable<TextLine | OverlongLin
           continue;
         }
         if (c !== '{' && c !== '[') {
-          yield { line: l.line, error: `unexpected "${c}" where a JSON value should start` };
+          out.push({ line: l.line, error: `unexpected "${c}" where a JSON value should start` });
           break; // skip the rest of this line
         }
         startLine = l.line;
@@ -69,7 +101,7 @@ export async function* jsonDocuments(lines: AsyncIterable<TextLine | OverlongLin
       else if (c === '}' || c === ']') {
         depth--;
         if (depth === 0) {
-          yield parseDoc(buf + text.slice(segStart, i + 1), startLine);
+          out.push(parseDoc(buf + text.slice(segStart, i + 1), startLine));
           buf = '';
           segStart = -1;
         }
@@ -78,15 +110,18 @@ export async function* jsonDocuments(lines: AsyncIterable<TextLine | OverlongLin
     if (depth > 0) {
       buf += `${text.slice(Math.max(segStart, 0))}\n`;
       if (buf.length > MAX_DOC_CHARS) {
-        yield { line: startLine, error: 'JSON document too large' };
+        out.push({ line: startLine, error: 'JSON document too large' });
         buf = '';
         depth = 0;
         inString = false;
         escaped = false;
       }
     }
-  }
-  if (depth > 0) yield { line: startLine, error: 'truncated JSON document (end of file inside it)' };
+  };
+  const end = (out: JsonDoc[]): void => {
+    if (depth > 0) out.push({ line: startLine, error: 'truncated JSON document (end of file inside it)' });
+  };
+  return { push, end };
 }
 
 function parseDoc(text: string, line: number): JsonDoc {

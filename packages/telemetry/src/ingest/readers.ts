@@ -13,8 +13,8 @@ import { fromWinlogbeat } from '../sources/windows/winlogbeat.js';
 import { parseEventXml } from '../sources/windows/xml.js';
 import { jsonFlavour } from './detect.js';
 import type { FormatName } from './formats.js';
-import { jsonDocuments } from './json-docs.js';
-import { readLines } from './lines.js';
+import { jsonDocumentBatches } from './json-docs.js';
+import { readLineBatches } from './lines.js';
 
 /** What readers yield: an event, a malformed record, or a well-formed record that is not an execution. */
 export type ReadItem = { event: ExecEvent } | { malformed: Malformed } | { skipped: string };
@@ -45,38 +45,39 @@ export async function* readEvtx(file: string): AsyncGenerator<ReadItem> {
 export async function* readWindowsXml(file: string): AsyncGenerator<ReadItem> {
   let buf = '';
   let startLine = 0;
-  for await (const l of readLines(file)) {
-    if ('overlong' in l) {
-      yield { malformed: { file, line: l.line, message: 'line too long' } };
-      buf = '';
-      continue;
-    }
-    let text = l.text;
-    for (;;) {
-      if (buf === '') {
-        const open = text.search(/<Event[\s>]/);
-        if (open < 0) break;
-        startLine = l.line;
-        text = text.slice(open);
+  for await (const batch of readLineBatches(file))
+    for (const l of batch) {
+      if ('overlong' in l) {
+        yield { malformed: { file, line: l.line, message: 'line too long' } };
+        buf = '';
+        continue;
       }
-      const close = (buf + text).indexOf('</Event>');
-      if (close < 0) {
-        buf += `${text}\n`;
-        if (buf.length > 64 * 1024 * 1024) {
-          yield { malformed: { file, line: startLine, message: 'XML event too large' } };
-          buf = '';
+      let text = l.text;
+      for (;;) {
+        if (buf === '') {
+          const open = text.search(/<Event[\s>]/);
+          if (open < 0) break;
+          startLine = l.line;
+          text = text.slice(open);
         }
-        break;
+        const close = (buf + text).indexOf('</Event>');
+        if (close < 0) {
+          buf += `${text}\n`;
+          if (buf.length > 64 * 1024 * 1024) {
+            yield { malformed: { file, line: startLine, message: 'XML event too large' } };
+            buf = '';
+          }
+          break;
+        }
+        const all = buf + text;
+        const xml = all.slice(0, close + '</Event>'.length);
+        const rest = all.slice(close + '</Event>'.length);
+        buf = '';
+        const rec = parseEventXml(xml);
+        yield 'error' in rec ? { malformed: { file, line: startLine, message: rec.error } } : windowsItem(rec, file, startLine);
+        text = rest;
       }
-      const all = buf + text;
-      const xml = all.slice(0, close + '</Event>'.length);
-      const rest = all.slice(close + '</Event>'.length);
-      buf = '';
-      const rec = parseEventXml(xml);
-      yield 'error' in rec ? { malformed: { file, line: startLine, message: rec.error } } : windowsItem(rec, file, startLine);
-      text = rest;
     }
-  }
   if (buf !== '') yield { malformed: { file, line: startLine, message: 'truncated XML event (end of file inside it)' } };
 }
 
@@ -109,50 +110,54 @@ function fromJsonFlavour(o: JsonObject, flavour: FormatName, file: string, line:
 
 /** JSON containers; the flavour is detected per record unless forced. Wrappers like {"events": […]} are opened. */
 export async function* readJson(file: string, forced?: FormatName): AsyncGenerator<ReadItem> {
-  for await (const doc of jsonDocuments(readLines(file))) {
-    if ('error' in doc) {
-      yield { malformed: { file, line: doc.line, message: doc.error } };
-      continue;
-    }
-    const values = Array.isArray(doc.value)
-      ? doc.value
-      : isObject(doc.value) && Array.isArray(doc.value.events) && Object.keys(doc.value).length === 1
-        ? doc.value.events
-        : [doc.value];
-    for (const v of values) {
-      if (!isObject(v)) {
-        yield { malformed: { file, line: doc.line, message: 'JSON value is not an object' } };
+  for await (const docs of jsonDocumentBatches(readLineBatches(file))) {
+    for (const doc of docs) {
+      if ('error' in doc) {
+        yield { malformed: { file, line: doc.line, message: doc.error } };
         continue;
       }
-      const flavour = forced ?? jsonFlavour(v);
-      if (!flavour) {
-        yield { malformed: { file, line: doc.line, message: 'unrecognised JSON record (no known event fields)' } };
-        continue;
+      const values = Array.isArray(doc.value)
+        ? doc.value
+        : isObject(doc.value) && Array.isArray(doc.value.events) && Object.keys(doc.value).length === 1
+          ? doc.value.events
+          : [doc.value];
+      for (const v of values) {
+        if (!isObject(v)) {
+          yield { malformed: { file, line: doc.line, message: 'JSON value is not an object' } };
+          continue;
+        }
+        const flavour = forced ?? jsonFlavour(v);
+        if (!flavour) {
+          yield { malformed: { file, line: doc.line, message: 'unrecognised JSON record (no known event fields)' } };
+          continue;
+        }
+        const items = fromJsonFlavour(v, flavour, file, doc.line);
+        for (const item of items) yield item;
       }
-      yield* fromJsonFlavour(v, flavour, file, doc.line);
     }
   }
 }
 
 export async function* readWdacCsv(file: string): AsyncGenerator<ReadItem> {
   let header: string[] | undefined;
-  for await (const l of readLines(file)) {
-    if ('overlong' in l) {
-      yield { malformed: { file, line: l.line, message: 'line too long' } };
-      continue;
+  for await (const batch of readLineBatches(file))
+    for (const l of batch) {
+      if ('overlong' in l) {
+        yield { malformed: { file, line: l.line, message: 'line too long' } };
+        continue;
+      }
+      if (l.text.trim() === '') continue;
+      const cells = splitCsvLine(l.text);
+      if (!cells) {
+        yield { malformed: { file, line: l.line, message: 'unterminated CSV quote' } };
+        continue;
+      }
+      if (!header) {
+        header = cells;
+        continue;
+      }
+      yield windowsItem(fromWdacCsvRow(header, cells), file, l.line);
     }
-    if (l.text.trim() === '') continue;
-    const cells = splitCsvLine(l.text);
-    if (!cells) {
-      yield { malformed: { file, line: l.line, message: 'unterminated CSV quote' } };
-      continue;
-    }
-    if (!header) {
-      header = cells;
-      continue;
-    }
-    yield windowsItem(fromWdacCsvRow(header, cells), file, l.line);
-  }
 }
 
 export async function* readAuditd(file: string): AsyncGenerator<ReadItem> {
@@ -166,32 +171,34 @@ export async function* readAuditd(file: string): AsyncGenerator<ReadItem> {
           ? { skipped: 'auditd' }
           : { malformed: { file, line: ev.firstLine, message: r.malformed } };
     });
-  for await (const l of readLines(file)) {
-    if ('overlong' in l) {
-      yield { malformed: { file, line: l.line, message: 'line too long' } };
-      continue;
+  for await (const batch of readLineBatches(file))
+    for (const l of batch) {
+      if ('overlong' in l) {
+        yield { malformed: { file, line: l.line, message: 'line too long' } };
+        continue;
+      }
+      if (l.text.trim() === '') continue;
+      const rec = parseAuditLine(l.text);
+      if ('error' in rec) {
+        yield { malformed: { file, line: l.line, message: rec.error } };
+        continue;
+      }
+      yield* emit(asm.push(rec, l.line));
     }
-    if (l.text.trim() === '') continue;
-    const rec = parseAuditLine(l.text);
-    if ('error' in rec) {
-      yield { malformed: { file, line: l.line, message: rec.error } };
-      continue;
-    }
-    yield* emit(asm.push(rec, l.line));
-  }
   yield* emit(asm.flush());
 }
 
 export async function* readFapolicyd(file: string): AsyncGenerator<ReadItem> {
-  for await (const l of readLines(file)) {
-    if ('overlong' in l) {
-      yield { malformed: { file, line: l.line, message: 'line too long' } };
-      continue;
+  for await (const batch of readLineBatches(file))
+    for (const l of batch) {
+      if ('overlong' in l) {
+        yield { malformed: { file, line: l.line, message: 'line too long' } };
+        continue;
+      }
+      if (l.text.trim() === '') continue;
+      const r = parseFapolicydLine(l.text, { file, line: l.line });
+      if (r === undefined) yield { skipped: 'fapolicyd' };
+      else if ('error' in r) yield { malformed: { file, line: l.line, message: r.error } };
+      else yield { event: r };
     }
-    if (l.text.trim() === '') continue;
-    const r = parseFapolicydLine(l.text, { file, line: l.line });
-    if (r === undefined) yield { skipped: 'fapolicyd' };
-    else if ('error' in r) yield { malformed: { file, line: l.line, message: r.error } };
-    else yield { event: r };
-  }
 }

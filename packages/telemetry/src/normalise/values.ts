@@ -78,32 +78,49 @@ export function compact<T>(v: T): T {
   return (compactObject(v as Record<string, unknown>) ?? {}) as T;
 }
 
-function compactArray(a: readonly unknown[]): unknown[] {
-  const out = new Array<unknown>(a.length);
+function compactArray(a: readonly unknown[]): readonly unknown[] {
+  let out: unknown[] | undefined;
   for (let i = 0; i < a.length; i++) {
     const x = a[i];
-    out[i] = typeof x === 'object' && x !== null ? compact(x) : x;
+    const c = typeof x === 'object' && x !== null ? compact(x) : x;
+    if (c !== x && out === undefined) out = a.slice(0, i);
+    if (out !== undefined) out.push(c);
   }
-  return out;
+  return out ?? a;
 }
 
-/** The compacted copy, or undefined when nothing is left. Hot path: plain loops, no entries() arrays. */
+/**
+ * The compacted object, or undefined when nothing is left. An object that has nothing to remove is returned
+ * as it is rather than copied (winlog.event_data, the bulk of a Windows event, usually is), so the result may
+ * share members with the draft; drafts are built fresh per record, so nothing else holds them.
+ * Hot path: plain loops, no entries() arrays.
+ */
 function compactObject(o: Record<string, unknown>): Record<string, unknown> | undefined {
-  const out: Record<string, unknown> = {};
+  let out: Record<string, unknown> | undefined; // the copy, made at the first change
   let n = 0;
-  for (const k of Object.keys(o)) {
+  const keys = Object.keys(o);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] as string;
     const x = o[k];
-    if (x === undefined) continue;
-    if (typeof x !== 'object' || x === null) out[k] = x;
-    else if (Array.isArray(x)) out[k] = compactArray(x);
-    else {
-      const c = compactObject(x as Record<string, unknown>);
-      if (c === undefined) continue;
-      out[k] = c;
+    let c: unknown = x;
+    if (typeof x === 'object' && x !== null) c = Array.isArray(x) ? compactArray(x) : compactObject(x as Record<string, unknown>);
+    if (c === x && x !== undefined) {
+      if (out !== undefined) out[k] = x;
+      n++;
+      continue;
     }
+    if (out === undefined) {
+      out = {};
+      for (let j = 0; j < i; j++) {
+        const kj = keys[j] as string;
+        out[kj] = o[kj];
+      }
+    }
+    if (c === undefined) continue;
+    out[k] = c;
     n++;
   }
-  return n === 0 ? undefined : out;
+  return n === 0 ? undefined : (out ?? o);
 }
 
 /**

@@ -65,7 +65,10 @@ export function splitWindowsCommandLine(line: string): string[] {
         continue;
       }
       if (!quoted && isBlank(c)) break;
-      i++;
+      // Skip to the next character that matters (native regex scan; long base64 arguments are common).
+      SPECIAL.lastIndex = i + 1;
+      const next = SPECIAL.exec(line);
+      i = next === null ? n : next.index;
     }
     arg += line.slice(run, i);
     args.push(arg);
@@ -74,6 +77,7 @@ export function splitWindowsCommandLine(line: string): string[] {
 }
 
 const QUOTE = 0x22;
+const SPECIAL = /[\\" \t]/g;
 const BACKSLASH = 0x5c;
 function isBlank(c: number): boolean {
   return c === 0x20 || c === 0x09;

@@ -46,6 +46,8 @@ export function eventFields(event: JsonObject): JsonObject {
     if (isObject(data) && !('#text' in data) && !('Name' in data)) return data; // our EVTX reader: Data = { Name: value }
     if (Array.isArray(data)) return namedDataList(data);
     if (isObject(data)) return namedDataList([data]);
+    // python-evtx layout: the fields are EventData's members. Copy only to drop attributes (hot path).
+    if (!('#attributes' in ed) && !('xmlns' in ed)) return ed;
     const out: JsonObject = {};
     for (const [k, v] of Object.entries(ed)) if (k !== '#attributes' && k !== 'xmlns') out[k] = v;
     return out;
