@@ -1,21 +1,26 @@
+import { createRequire } from 'node:module';
 import { Type } from '@sinclair/typebox';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import { isNode, LineCounter, parseDocument } from 'yaml';
 import { ExecEvent } from './event.js';
 import { ValidationError, type ValidationIssue } from './issues.js';
 import { HostContext, Policy } from './policy.js';
 import { checkPolicySemantics } from './semantics.js';
 
-// ajv-formats ships CommonJS with a default export object.
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
-// Compiled on first use: compiling all validators costs about half a second, and a CLI command
-// that never validates an event should not pay for it at start-up.
+// Loaded and compiled on first use: Ajv and the compiled validators cost about half a second,
+// and a CLI command that never validates should not pay for them at start-up. (Ajv is CommonJS,
+// so require() loads it synchronously where it is first needed.)
+const require = createRequire(import.meta.url);
 let ajv: Ajv | undefined;
+function makeAjv(): Ajv {
+  const { Ajv: AjvClass } = require('ajv') as typeof import('ajv');
+  const addFormats = require('ajv-formats') as (a: Ajv) => Ajv;
+  return addFormats(new AjvClass({ allErrors: true, strict: false }));
+}
 const lazy = (schema: object) => {
   let fn: ValidateFunction | undefined;
   return () => {
-    ajv ??= addFormats(new Ajv({ allErrors: true, strict: false }));
+    ajv ??= makeAjv();
     fn ??= ajv.compile(schema);
     return fn;
   };
