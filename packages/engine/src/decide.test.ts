@@ -138,10 +138,9 @@ test('rule index: path, package and signer rules are found; unverified and non-a
 });
 
 test('path facts are remembered per compiled policy, and stay right after the memo starts over', () => {
-  const c = compile(
-    policy({ rules: [{ id: 'allow-hmi', action: 'allow', match: { program: { path: ['/opt/hmi/bin/*'] } } }] }),
-    { catalogue: miniCatalogue },
-  );
+  const c = compile(policy({ rules: [{ id: 'allow-hmi', action: 'allow', match: { program: { path: ['/opt/hmi/bin/*'] } } }] }), {
+    catalogue: miniCatalogue,
+  });
   const admin = { process: { path_admin_only: true } };
   const run = (exe: string) => decide(c, { process: { executable: exe }, execguard: admin }, { now: NOW });
   assert.equal(run('/opt/hmi/bin/view').ruleId, 'allow-hmi');
