@@ -73,3 +73,51 @@ test('ingest --baseline marks known, changed and new programs; --out writes the 
 test('ingest --format rejects unknown names with exit 2', () => {
   assert.equal(run(['ingest', auditd, '--format', 'bogus']).code, 2);
 });
+
+test('ingest --policy attaches each decision and exits 1 on a deny; without --policy no decision and exit 0', () => {
+  const deny = join(tmp, 'deny.yaml');
+  writeFileSync(
+    deny,
+    [
+      'apiVersion: execguard.io/v1',
+      'kind: Policy',
+      'metadata: { name: ingest-test, version: 1 }',
+      'defaults: { mode: enforce, failMode: open }',
+      'rules:',
+      '  - id: no-whoami',
+      '    action: deny',
+      '    match: { program: { name: [whoami] } }',
+      '',
+    ].join('\n'),
+  );
+  const denied = run(['ingest', auditd, '--policy', deny]);
+  assert.equal(denied.code, 1, denied.err);
+  const ev = JSON.parse(denied.out.trim().split('\n')[0] ?? '');
+  assert.equal(ev.process.name, 'whoami');
+  assert.equal(ev.execguard.decision.verdict, 'deny');
+  assert.equal(ev.execguard.decision.ruleId, 'no-whoami');
+  assert.equal(ev.execguard.decision.policy.name, 'ingest-test');
+  assert.equal(ev.log.file.line, 1, 'decided events keep their traceability fields');
+
+  const plain = run(['ingest', auditd]);
+  assert.equal(plain.code, 0, plain.err);
+  assert.equal(JSON.parse(plain.out.trim().split('\n')[0] ?? '').execguard.decision, undefined);
+});
+
+test('ingest runs the detectors: threat.technique on events and per-technique counts in the summary', () => {
+  const r = run(['ingest', nxlog, sysmonEvtx, '--json']);
+  assert.equal(r.code, 0, r.err);
+  const events = r.out
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  const summary = JSON.parse(r.err.trim().split('\n').pop() ?? '');
+  const tagged: Record<string, number> = {};
+  for (const e of events) {
+    const t = e.threat?.technique;
+    if (!t) continue;
+    assert.equal(t.id.length, t.reason.length, 'one reason per technique id');
+    for (const id of t.id) tagged[id] = (tagged[id] ?? 0) + 1;
+  }
+  assert.deepEqual(summary.byTechnique, tagged);
+});

@@ -91,7 +91,7 @@ export function registerIngest(program: Command): void {
       const baseline = o.baseline ? loadBaseline(o.baseline) : undefined;
       const out: NodeJS.WritableStream = o.out ? createWriteStream(o.out) : process.stdout;
       const tty = process.stderr.isTTY === true;
-      const run = ingestFiles(files, { format: o.format });
+      const run = ingestFiles(files, { format: o.format, detect: true });
       const now = Date.now();
       let denies = 0;
       let n = 0;

@@ -1,5 +1,7 @@
 import { open } from 'node:fs/promises';
 import type { ExecEvent } from '@execguard/schema';
+import { newHostState, tagEvent } from '../detectors/index.js';
+import type { HostState } from '../detectors/types.js';
 import type { Malformed } from '../normalise/types.js';
 import { type Container, detectContainer } from './detect.js';
 import { type FormatOption, JSON_FORMATS } from './formats.js';
@@ -10,6 +12,12 @@ export type IngestItem = { readonly event: ExecEvent } | { readonly malformed: M
 
 export interface IngestOptions {
   readonly format?: FormatOption;
+  /**
+   * Run the detectors on every event (threat.technique.{id,name,reason}), with one process memory per
+   * host.name so a child names its parent, and count techniques in the summary. Off by default: the API
+   * then only normalises (goldens, benchmarks); `execguard ingest` turns it on.
+   */
+  readonly detect?: boolean;
 }
 
 async function head(file: string): Promise<Uint8Array> {
@@ -61,6 +69,17 @@ export class IngestRun implements AsyncIterable<IngestItem> {
 
   async *[Symbol.asyncIterator](): AsyncIterator<IngestItem> {
     const format = this.options.format ?? 'auto';
+    const hosts = new Map<string, HostState>();
+    const tag = (ev: ExecEvent): ExecEvent => {
+      if (!this.options.detect) return ev;
+      const key = ev.host?.name ?? '';
+      let state = hosts.get(key);
+      if (!state) {
+        state = newHostState();
+        hosts.set(key, state);
+      }
+      return tagEvent(ev, state);
+    };
     for (const file of this.files) {
       this.summary.files++;
       let container = containerOf(format);
@@ -77,8 +96,9 @@ export class IngestRun implements AsyncIterable<IngestItem> {
         }
         for await (const item of reader(file, container, format)) {
           if ('event' in item) {
-            this.summary.addEvent(item.event);
-            yield item;
+            const event = tag(item.event);
+            this.summary.addEvent(event);
+            yield event === item.event ? item : { event };
           } else if ('malformed' in item) {
             this.summary.addMalformed(item.malformed);
             yield item;
