@@ -23,6 +23,9 @@ export function detectContainer(head: Uint8Array): Container | undefined {
 
 /** The flavour of one JSON record, from the keys each exporter is known to write. */
 export function jsonFlavour(o: JsonObject): FormatName | undefined {
+  // ExecGuard's own output (execguard ingest, the agent) carries winlog.* too: recognise it first, so a
+  // re-read keeps the event as it was instead of normalising it again as Winlogbeat.
+  if (isObject(o.execguard) && typeof o.execguard.source_format === 'string' && isObject(o.process)) return 'execguard';
   if (isObject(o.Event) && isObject(o.Event.System)) return 'evtx-json';
   if (isObject(o.System)) return 'evtx-json';
   if (isObject(o.winlog)) return 'winlogbeat';
