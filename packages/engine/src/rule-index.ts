@@ -11,9 +11,7 @@ import type { Subject } from './subject.js';
  * Candidates come back in document order; the caller still tests every condition.
  */
 export class RuleIndex {
-  /** Filled while rules are added; `seal()` builds the lookup index from it. */
-  private readonly shaLists = new Map<string, readonly number[]>();
-  private bySha = new DigestIndex<readonly number[]>(new Map());
+  private readonly bySha = new Map<string, readonly number[]>();
   private readonly bySigner = new Map<string, number[]>();
   private readonly byPackage = new Map<string, number[]>();
   private readonly byName = new Map<string, number[]>();
@@ -43,7 +41,7 @@ export class RuleIndex {
       else map.set(key, [rule]);
     };
     // Filed by hash means: a candidate only when the program's hash is listed (callers rely on it).
-    if (program.sha256) for (const h of program.sha256) this.shaLists.set(h, [...(this.shaLists.get(h) ?? []), rule]);
+    if (program.sha256) for (const h of program.sha256) this.bySha.set(h, [...(this.bySha.get(h) ?? []), rule]);
     else if (program.signer) file(this.bySigner, program.signer.subject);
     else if (program.pkg) for (const n of program.pkg.names ?? ['*']) file(this.byPackage, n);
     else if (program.names) for (const n of program.names) file(this.byName, n);
@@ -58,14 +56,12 @@ export class RuleIndex {
   /** Call once after the last add: hashes with equal rule lists share one array (less memory, warmer cache). */
   seal(): void {
     const shared = new Map<string, readonly number[]>();
-    for (const [h, list] of this.shaLists) {
+    for (const [h, list] of this.bySha) {
       const key = list.join(',');
       const same = shared.get(key);
-      if (same) this.shaLists.set(h, same);
+      if (same) this.bySha.set(h, same);
       else shared.set(key, list);
     }
-    this.bySha = new DigestIndex(this.shaLists);
-    this.shaLists.clear();
   }
 
   candidates(s: Subject, content: ContentKind): readonly number[] {
@@ -82,7 +78,7 @@ export class RuleIndex {
       more ??= new Collector(first);
       more.add(list);
     };
-    if (s.sha256 !== undefined && this.bySha.size > 0) offer(this.bySha.get(s.sha256));
+    if (s.sha256 !== undefined && this.bySha.size > 0) offer(hashLookup(this.bySha, s.sha256));
     if (s.signature !== undefined && this.bySigner.size > 0) offer(this.bySigner.get(s.signature.subject));
     if (s.pkg !== undefined && this.byPackage.size > 0) {
       offer(this.byPackage.get(s.pkg.name));
