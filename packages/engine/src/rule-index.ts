@@ -1,8 +1,7 @@
 import type { ContentKind } from './args.js';
-import { DigestIndex } from './digest-index.js';
 import { isWindowsPattern, literalPrefixSegments, PathTrie } from './glob.js';
 import type { CompiledIdentity } from './identity.js';
-import type { Subject } from './subject.js';
+import { hashLookup, type Subject } from './subject.js';
 
 /**
  * Finds the rules that could match a program without testing them all: each rule is filed under
