@@ -1,5 +1,7 @@
 import type { InterpreterSpec, Platform } from '@execguard/schema';
 
+export { argumentString } from '@execguard/schema';
+
 export type ContentKind = 'none' | 'inline' | 'script' | 'stdin';
 
 export interface ParsedInterpreterArgs {
@@ -85,19 +87,6 @@ export function parseInterpreterArgs(spec: InterpreterSpec, args: readonly strin
     if (spec.scriptOperand === 'first-operand') return { inline: false, script: a, stdinFlag: false, flag: undefined };
   }
   return NOTHING;
-}
-
-/** Arguments after the program joined by one space; falls back to the command line minus its first token. */
-export function argumentString(args: readonly string[] | undefined, commandLine: string | undefined): string {
-  if (args !== undefined) return args.length <= 1 ? '' : args.slice(1).join(' ');
-  if (!commandLine) return '';
-  const s = commandLine.trimStart();
-  if (s.startsWith('"')) {
-    const end = s.indexOf('"', 1);
-    return end < 0 ? '' : s.slice(end + 1).trimStart();
-  }
-  const sp = s.search(/\s/);
-  return sp < 0 ? '' : s.slice(sp + 1).trimStart();
 }
 
 /** Joins a relative script path to the working directory and folds "." and "..". */

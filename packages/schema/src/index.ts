@@ -1,3 +1,4 @@
+export { argumentString } from './arguments.js';
 export * from './catalogue.js';
 export * from './common.js';
 export type { DecidedBy, Decision, Effect, PolicyRef, Reason, TraceStep, Verdict } from './decision.js';

@@ -10,7 +10,7 @@ import {
   techniqueName,
   userWritableLocations,
 } from '@execguard/knowledge';
-import type { ExecEvent, InterpreterSpec, LocationSpec, ProxyPattern } from '@execguard/schema';
+import { argumentString, type ExecEvent, type InterpreterSpec, type LocationSpec, type ProxyPattern } from '@execguard/schema';
 import type { HostState } from './types.js';
 
 export type Platform = 'windows' | 'linux';
@@ -65,19 +65,6 @@ export function splitCommandLine(cmd: string): string[] {
   }
   if (has) out.push(cur);
   return out;
-}
-
-/** Arguments after argv[0] joined by spaces: the string the catalogue's proxy patterns are written for. */
-export function argumentString(args: readonly string[] | undefined, commandLine: string | undefined): string {
-  if (args !== undefined) return args.length <= 1 ? '' : args.slice(1).join(' ');
-  if (!commandLine) return '';
-  const s = commandLine.trimStart();
-  if (s.startsWith('"')) {
-    const end = s.indexOf('"', 1);
-    return end < 0 ? '' : s.slice(end + 1).trim();
-  }
-  const sp = s.search(/\s/);
-  return sp < 0 ? '' : s.slice(sp + 1).trim();
 }
 
 // ---------------------------------------------------------------------------------------------
