@@ -60,7 +60,7 @@ function buildSysmon() {
   for (let i = 0; lines.length < SYSMON_LINES; i++) lines.push(records[i % records.length]);
   const file = join(tmp, 'sysmon.jsonl');
   writeFileSync(file, `${lines.join('\n')}\n`);
-  return { files: [file], distinct: records.length, lines: lines.length };
+  return { files: [file], distinct: records.length, lines: lines.length, bytes: statSync(file).size };
 }
 
 function buildEvtx() {
@@ -223,7 +223,7 @@ try {
   const fmt = (n, d = 0) =>
     n === null ? 'n/a' : n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
   console.log(
-    `inputs: Sysmon JSON ${sysmon.lines.toLocaleString('en-US')} lines (${sysmon.distinct} distinct EID 1/7 records); ` +
+    `inputs: Sysmon JSON ${sysmon.lines.toLocaleString('en-US')} lines, ${(sysmon.bytes / 1e6).toFixed(0)} MB (${sysmon.distinct} distinct EID 1/7 records); ` +
       `EVTX ${evtx.length} files, ${(evtxBytes / 1e6).toFixed(1)} MB; ` +
       `auditd ${AUDIT_EVENTS.toLocaleString('en-US')} events, ${audit.lines.toLocaleString('en-US')} lines (${audit.distinct} distinct events from ${audit.sources} logs)`,
   );
