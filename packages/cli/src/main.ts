@@ -1,12 +1,11 @@
 #!/usr/bin/env node
-import { ValidationError } from '@execguard/schema';
 import { CommanderError } from 'commander';
 import { EXIT, UserError } from './errors.js';
 import { buildProgram } from './program.js';
 
 async function main(argv: string[]): Promise<void> {
   try {
-    await buildProgram().parseAsync(argv);
+    await (await buildProgram(argv)).parseAsync(argv);
   } catch (e) {
     if (e instanceof CommanderError) {
       // Help and version are successes; every other commander error is a usage error.
@@ -21,7 +20,11 @@ async function main(argv: string[]): Promise<void> {
       process.exitCode = e.exitCode;
       return;
     }
-    if (e instanceof ValidationError) {
+    // The schema (and its validators) is loaded only by the commands that use it.
+    if (
+      (e as Error | undefined)?.name === 'ValidationError' &&
+      e instanceof (await import('@execguard/schema')).ValidationError
+    ) {
       process.stderr.write(`execguard: ${e.message}\n`);
       process.exitCode = EXIT.USAGE;
       return;
