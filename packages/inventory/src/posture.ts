@@ -30,16 +30,20 @@ function tmpDir(path: string, mounts: MountTable): TmpDirPosture {
 /** ld.so copies under the library directories and their multiarch subdirectories, resolved and deduplicated. */
 function loaders(): string[] {
   const found = new Set<string>();
+  const visited = new Set<string>(); // /lib and /usr/lib are one directory on merged-/usr systems
   const visit = (dir: string, depth: number) => {
     let entries: string[];
     try {
-      entries = readdirSync(dir);
+      const real = realpathSync(dir);
+      if (visited.has(real)) return;
+      visited.add(real);
+      entries = readdirSync(real);
     } catch {
       return;
     }
     for (const e of entries) {
       const p = join(dir, e);
-      if (/^ld-.*\.so(\.\d+)*$/.test(e) || /^ld-linux.*\.so/.test(e)) {
+      if (e.startsWith('ld-') && (/^ld-.*\.so(\.\d+)*$/.test(e) || /^ld-linux.*\.so/.test(e))) {
         try {
           found.add(realpathSync(p));
         } catch {

@@ -19,7 +19,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadAccounts } from './accounts.js';
 import { loadDpkg } from './dpkg.js';
-import { ScanRootError } from './scan.js';
+import { loadPrevious, PreviousFile } from './previous.js';
+import { ScanRootError, scan } from './scan.js';
 import { scanToMemory } from './test-support.js';
 import type { SymlinkRecord } from './types.js';
 
@@ -125,6 +126,43 @@ test('re-scan of an unchanged tree hashes nothing; a changed file is hashed agai
   const third = await scanToMemory([root], { previous });
   assert.equal(third.summary.hashed, 1);
   assert.equal(third.files.get(join(root, 't3'))?.type, 'script');
+});
+
+test('re-scan from an inventory file passes unchanged lines on, with writability recomputed', async () => {
+  const root = realpathSync(mkdtempSync(join(tmpdir(), 'execguard-relines-')));
+  mkdirSync(join(root, 'sub'));
+  for (let i = 0; i < 5; i++) copyFileSync('/bin/true', join(root, 'sub', `t${i}`));
+  writeFileSync(join(root, 'run.sh'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+  const toLines = async (previous?: Awaited<ReturnType<typeof loadPrevious>>) => {
+    const lines: string[] = [];
+    const summary = await scan({ roots: [root], writeLine: (l) => lines.push(l), ...(previous ? { previous } : {}) });
+    return { lines, summary };
+  };
+  const first = await toLines();
+  const file = join(root, '..', `${root.split('/').at(-1)}.jsonl`);
+  writeFileSync(file, `${first.lines.join('\n')}\n`);
+  const previous = await loadPrevious(file);
+  assert.equal(previous.files.size, 6);
+  assert.ok(
+    [...previous.files.values()].every((f) => f instanceof PreviousFile),
+    'our own lines are kept as text',
+  );
+  const second = await toLines(previous);
+  assert.equal(second.summary.hashed, 0);
+  assert.equal(second.summary.reused, 6);
+  const fileLines = (ls: string[]) => ls.filter((l) => l.startsWith('{"kind":"file"'));
+  assert.deepEqual(fileLines(second.lines), fileLines(first.lines), 'same records, byte for byte');
+  for (const l of fileLines(second.lines)) JSON.parse(l);
+  // A directory above becomes world-writable: the files are unchanged, their writability is not.
+  chmodSync(join(root, 'sub'), 0o777);
+  const third = await toLines(previous);
+  assert.equal(third.summary.hashed, 0);
+  const t0 = fileLines(third.lines)
+    .map((l) => JSON.parse(l))
+    .find((r) => r.path === join(root, 'sub', 't0'));
+  assert.equal(t0.writableBy.other, true);
+  assert.equal(t0.sha256, createHash('sha256').update(readFileSync('/bin/true')).digest('hex'));
+  assert.equal(third.summary.writableByNonRoot, 5);
 });
 
 test('unreadable files are recorded as errors and the scan goes on', { skip: isRoot && 'root reads everything' }, async () => {

@@ -1,5 +1,5 @@
 import { type Dirent, lstatSync, readdirSync, readlinkSync, realpathSync, type Stats } from 'node:fs';
-import { dirname, join, resolve, sep } from 'node:path';
+import { dirname, resolve, sep } from 'node:path';
 import { type Accounts, loadAccounts } from './accounts.js';
 import type { Classification } from './classify.js';
 import { type DpkgDatabase, dpkgKey, loadDpkg, type PackageLookup } from './dpkg.js';
@@ -7,8 +7,8 @@ import type { HashRequest, HashResult } from './hash-protocol.js';
 import { loadMounts, type MountTable } from './mounts.js';
 import { defaultWorkerCount, hashAll } from './pool.js';
 import { hostPosture, rpmDatabaseState } from './posture.js';
-import type { PreviousInventory } from './previous.js';
-import type { FileRecord, InventoryRecord, PackageInfo, SummaryRecord, VerifyPackages } from './types.js';
+import { PreviousFile, type PreviousInventory } from './previous.js';
+import type { FileRecord, FileType, InventoryRecord, PackageInfo, SummaryRecord, VerifyPackages, Writability } from './types.js';
 import { WritabilityAnalyzer } from './writability.js';
 
 export interface ScanProgress {
@@ -30,7 +30,12 @@ export interface ScanOptions {
    */
   readonly verifyPackages?: VerifyPackages;
   /** Receives every record, in a stable order: posture, then walk order, then the summary. */
-  readonly write: (record: InventoryRecord) => void;
+  readonly write?: (record: InventoryRecord) => void;
+  /**
+   * Instead of `write`: every record as one line of JSON (no newline), same order. An unchanged
+   * file of a re-scan is passed on as its previous line, with writability and mount recomputed.
+   */
+  readonly writeLine?: (line: string) => void;
   readonly onProgress?: (p: ScanProgress) => void;
   /** For tests: alternative account and package databases. */
   readonly accounts?: Accounts;
@@ -57,11 +62,24 @@ interface Candidate {
   readonly pkg?: PackageLookup;
 }
 
-type Slot = InventoryRecord | Candidate | null; // null: an unrecorded file (nothing to write)
+/** An unchanged file whose previous line is written again with a recomputed tail. */
+class ReusedLine {
+  constructor(
+    readonly line: string,
+    readonly type: FileType,
+    readonly pkg: PackageInfo | undefined,
+    readonly writableBy: Writability,
+  ) {}
+}
+
+// null: an unrecorded file (nothing to write)
+type Slot = InventoryRecord | ReusedLine | Candidate | null;
 
 type Fingerprinted = Pick<Stats, 'dev' | 'ino' | 'size' | 'mtimeMs' | 'ctimeMs'>;
 /** The re-scan key: a file whose inode, size and both times are unchanged has unchanged content. */
 const fingerprint = (st: Fingerprinted) => `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+const sameKey = (a: Fingerprinted, b: Fingerprinted) =>
+  a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs && a.dev === b.dev;
 const octal = (mode: number) => (mode & 0o7777).toString(8).padStart(4, '0');
 const within = (path: string, root: string) => path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
 
@@ -80,6 +98,9 @@ function resolveRoots(roots: readonly string[]): string[] {
 
 export async function scan(options: ScanOptions): Promise<SummaryRecord> {
   const started = Date.now();
+  if (!options.write && !options.writeLine) throw new TypeError('scan: write or writeLine is required');
+  const emitLine = options.writeLine;
+  const emit = emitLine ? (r: InventoryRecord) => emitLine(JSON.stringify(r)) : options.write!;
   const roots = resolveRoots(options.roots);
   const accounts = options.accounts ?? loadAccounts();
   const mode: VerifyPackages = options.verifyPackages ?? 'changed';
@@ -144,9 +165,17 @@ export async function scan(options: ScanOptions): Promise<SummaryRecord> {
   };
   const onFile = (path: string, st: Stats) => {
     filesSeen++;
-    const fp = fingerprint(st);
-    const before = previous?.files.get(path);
-    if (before && fingerprint(before) === fp) {
+    const known = previous?.files.get(path);
+    if (known instanceof PreviousFile && samePackages && sameKey(known, st)) {
+      const again = reuseLine(known, path, st);
+      if (again) {
+        reused++;
+        slots.push(again);
+        return;
+      }
+    }
+    const before = known instanceof PreviousFile ? known.record() : known;
+    if (before && sameKey(before, st)) {
       // Same inode, size and times: same content and type. Package facts come from the earlier
       // record when the dpkg database is unchanged, else from the database (MD5 from the record).
       let pkg: PackageInfo | undefined | 'md5';
@@ -161,8 +190,8 @@ export async function scan(options: ScanOptions): Promise<SummaryRecord> {
         slots.push(describe(path, st, reusedClassification(before), before.sha256, before.md5, pkg));
         return;
       }
-    } else if (previous?.unrecorded.has(fp)) {
-      unrecorded.push(fp);
+    } else if (previous && previous.unrecorded.size > 0 && previous.unrecorded.has(fingerprint(st))) {
+      unrecorded.push(fingerprint(st));
       slots.push(null);
       return;
     }
@@ -171,6 +200,35 @@ export async function scan(options: ScanOptions): Promise<SummaryRecord> {
     slots.push({ id, path, st, ...(pkg ? { pkg } : {}) });
     toHash.push({ id, path, md5: pkg !== undefined && packageInfo(pkg, st, undefined) === 'md5', size: st.size });
     bytesTotal += st.size;
+  };
+  /**
+   * The previous line of an unchanged file, when everything in it before the writability still
+   * holds: same key (so same content, type, mode, uid, gid), same package database and a verdict
+   * this mode accepts as it is, same user and group names. Writability and mount are recomputed
+   * (a directory above or the mount may have changed). Undefined: build the record again.
+   */
+  const reuseLine = (p: PreviousFile, path: string, st: Stats): ReusedLine | undefined => {
+    const line = p.line;
+    const owner = accounts.userName(st.uid);
+    const group = accounts.groupName(st.gid);
+    const ids = `,"mode":"${octal(st.mode)}","uid":${st.uid},"gid":${st.gid}${owner !== undefined ? `,"owner":${JSON.stringify(owner)}` : ''}${group !== undefined ? `,"group":${JSON.stringify(group)}` : ''},"mtime":"`;
+    if (!line.includes(ids)) return undefined;
+    const typeAt = line.indexOf('","type":"') + 10;
+    const type = line.slice(typeAt, line.indexOf('"', typeAt)) as FileType;
+    let pkg: PackageInfo | undefined;
+    const pkgAt = line.lastIndexOf(',"package":{', p.tailAt);
+    if (pkgAt > 0) {
+      try {
+        pkg = JSON.parse(line.slice(pkgAt + 11, p.tailAt)) as PackageInfo;
+      } catch {
+        return undefined;
+      }
+      if (reusablePackage({ package: pkg } as FileRecord) !== pkg) return undefined;
+    }
+    const writableBy = writability.analyze(path, st);
+    const mount = mounts.containing(dirname(path));
+    const tail = `,"writableBy":${JSON.stringify(writableBy)}${mount ? `,"mount":${JSON.stringify(mount)}` : ''}}`;
+    return new ReusedLine(line.slice(0, p.tailAt) + tail, type, pkg, writableBy);
   };
   const onSymlink = (path: string) => {
     symlinks++;
@@ -219,7 +277,7 @@ export async function scan(options: ScanOptions): Promise<SummaryRecord> {
         entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
         for (let i = entries.length - 1; i >= 0; i--) {
           const d = entries[i]!;
-          stack.push({ path: join(path, d.name), dirent: d });
+          stack.push({ path: path === '/' ? `/${d.name}` : `${path}/${d.name}`, dirent: d });
         }
       } else if (st.isFile()) onFile(path, st);
       // sockets, FIFOs and device nodes are not programs
@@ -269,7 +327,7 @@ export async function scan(options: ScanOptions): Promise<SummaryRecord> {
 
   // Phase 2: hash and parse on the worker pool; write records in walk order as they complete.
   const posture = hostPosture(mounts);
-  options.write(posture);
+  emit(posture);
   let written = 0;
   const byType: Record<string, number> = {};
   let recorded = 0;
@@ -281,8 +339,20 @@ export async function scan(options: ScanOptions): Promise<SummaryRecord> {
   const flush = () => {
     while (written < slots.length) {
       const s = slots[written];
-      if (s === undefined || (s !== null && !('kind' in s))) return; // still hashing
-      if (s !== null) {
+      if (s === undefined || (s !== null && 'id' in s)) return; // still hashing
+      if (s instanceof ReusedLine) {
+        recorded++;
+        byType[s.type] = (byType[s.type] ?? 0) + 1;
+        if (s.pkg) packageOwned++;
+        if (s.pkg?.verified === false) packageMismatch++;
+        if (s.pkg?.verified !== undefined) {
+          if ((s.pkg.verifiedBy ?? 'md5') === 'md5') verifiedByMd5++;
+          else verifiedByCtime++;
+        }
+        if (s.writableBy.users.length > 0 || s.writableBy.groups.length > 0 || s.writableBy.other) writableByNonRoot++;
+        if (emitLine) emitLine(s.line);
+        else emit(JSON.parse(s.line) as FileRecord);
+      } else if (s !== null) {
         if (s.kind === 'file') {
           recorded++;
           byType[s.type] = (byType[s.type] ?? 0) + 1;
@@ -294,7 +364,7 @@ export async function scan(options: ScanOptions): Promise<SummaryRecord> {
           }
           if (s.writableBy.users.length > 0 || s.writableBy.groups.length > 0 || s.writableBy.other) writableByNonRoot++;
         }
-        options.write(s);
+        emit(s);
       }
       slots[written] = null; // free the record once written
       written++;
@@ -358,7 +428,7 @@ export async function scan(options: ScanOptions): Promise<SummaryRecord> {
     rpm: rpmNote(),
     unrecorded,
   };
-  options.write(summary);
+  emit(summary);
   return summary;
 }
 

@@ -1,7 +1,6 @@
 import { closeSync, existsSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import {
   InventoryFormatError,
-  type InventoryRecord,
   loadPrevious,
   type PreviousInventory,
   type ScanProgress,
@@ -116,8 +115,17 @@ Exit codes: 0 scan complete (per-file errors are records, not failures); 2 inval
       } catch (e) {
         throw new UserError(`--out ${o.out}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
       }
-      // Records are written synchronously so memory stays flat however large the tree is.
-      const write = (r: InventoryRecord) => writeSync(fd, `${JSON.stringify(r)}\n`);
+      // Records are written synchronously, in blocks of about 1 MiB, so memory stays flat however
+      // large the tree is and a re-scan makes few system calls.
+      let pending = '';
+      const drain = () => {
+        if (pending.length > 0) writeSync(fd, pending);
+        pending = '';
+      };
+      const writeLine = (line: string) => {
+        pending += `${line}\n`;
+        if (pending.length >= 1 << 20) drain();
+      };
       const bar = process.stderr.isTTY && !o.json ? progressBar() : undefined;
       let summary: SummaryRecord;
       try {
@@ -125,10 +133,11 @@ Exit codes: 0 scan complete (per-file errors are records, not failures); 2 inval
           roots: paths,
           crossMounts: o.crossMounts === true,
           verifyPackages: o.verifyPackages ?? 'changed',
-          write,
+          writeLine,
           ...(previous ? { previous } : {}),
           ...(bar ? { onProgress: bar.update } : {}),
         });
+        drain();
       } catch (e) {
         if (temp) {
           closeSync(fd);
