@@ -116,28 +116,46 @@ export function loadDpkg(infoDir = '/var/lib/dpkg/info', fsRoot = '/', options: 
   for (const entry of entries) if (entry.endsWith('.md5sums')) hasMd5sums.add(entry.slice(0, -'.md5sums'.length));
   /** path → index into `packages`, or several indexes for a path shared between packages. */
   const owners = new Map<string, number | number[]>();
+  // Lines in scope start with a prefix: searched for as bytes, "\n/usr/bin" (the first line: "/usr/bin").
+  const needles = prefixes?.map((p) => [Buffer.from(p), Buffer.from(`\n${p}`)] as const);
   for (const entry of entries) {
     if (!entry.endsWith('.list')) continue;
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = readFileSync(join(infoDir, entry), 'utf8');
+      bytes = readFileSync(join(infoDir, entry));
     } catch {
       continue;
     }
     const pkg = packages.length;
     packages.push(entry.slice(0, -'.list'.length));
+    const add = (path: string) => {
+      const had = owners.get(path);
+      if (had === undefined) owners.set(path, pkg);
+      else if (typeof had === 'number') {
+        if (had !== pkg) owners.set(path, [had, pkg]);
+      } else if (!had.includes(pkg)) had.push(pkg);
+    };
+    if (needles) {
+      // Jump from one line in scope to the next (a byte search) and decode only those lines.
+      for (const [prefix, needle] of needles) {
+        let at = bytes.subarray(0, prefix.length).equals(prefix) ? 0 : bytes.indexOf(needle);
+        while (at >= 0) {
+          const start = at === 0 && bytes[0] !== 10 ? 0 : at + 1;
+          const after = start + prefix.length;
+          let end = bytes.indexOf(10, after);
+          if (end < 0) end = bytes.length;
+          if (after === end || bytes[after] === 47) add(bytes.toString('utf8', start, end));
+          at = bytes.indexOf(needle, end);
+        }
+      }
+      continue;
+    }
+    const text = bytes.toString('utf8');
     let at = 0;
     while (at < text.length) {
       let end = text.indexOf('\n', at);
       if (end < 0) end = text.length;
-      if (end - at > 2 && (!prefixes || underPrefix(text, at, end, prefixes))) {
-        const path = text.slice(at, end);
-        const had = owners.get(path);
-        if (had === undefined) owners.set(path, pkg);
-        else if (typeof had === 'number') {
-          if (had !== pkg) owners.set(path, [had, pkg]);
-        } else if (!had.includes(pkg)) had.push(pkg);
-      }
+      if (end - at > 2) add(text.slice(at, end));
       at = end + 1;
     }
   }

@@ -5,7 +5,7 @@ import type { Classification } from './classify.js';
 import { type DpkgDatabase, dpkgKey, loadDpkg, type PackageLookup } from './dpkg.js';
 import type { HashRequest, HashResult } from './hash-protocol.js';
 import { loadMounts, type MountTable } from './mounts.js';
-import { defaultWorkerCount, hashAll } from './pool.js';
+import { defaultWorkerCount, HashPool } from './pool.js';
 import { hostPosture, rpmDatabaseState } from './posture.js';
 import { PreviousFile, type PreviousInventory } from './previous.js';
 import type { FileRecord, FileType, InventoryRecord, PackageInfo, SummaryRecord, VerifyPackages, Writability } from './types.js';
@@ -119,8 +119,17 @@ export async function scan(options: ScanOptions): Promise<SummaryRecord> {
   const crossMounts = options.crossMounts === true;
 
   /** Package facts and verdict; 'md5' when the verdict needs the file's MD5 and none is known. */
+  const isoTimes = new Map<number, string>(); // one per package installation time
+  const iso = (ms: number) => {
+    let t = isoTimes.get(ms);
+    if (t === undefined) {
+      t = new Date(ms).toISOString();
+      isoTimes.set(ms, t);
+    }
+    return t;
+  };
   const packageInfo = (p: PackageLookup, st: Stats, md5: string | undefined): PackageInfo | 'md5' => {
-    const installed = p.installedCtimeMs !== undefined ? new Date(p.installedCtimeMs).toISOString() : undefined;
+    const installed = p.installedCtimeMs !== undefined ? iso(p.installedCtimeMs) : undefined;
     const base: PackageInfo = {
       manager: 'dpkg',
       names: p.names,
@@ -151,7 +160,10 @@ export async function scan(options: ScanOptions): Promise<SummaryRecord> {
 
   // Phase 1: walk (lstat only; cheap), deciding per file whether an earlier result can be reused.
   const slots: Slot[] = [];
-  const toHash: Array<HashRequest & { size: number }> = [];
+  // Hashing starts while the walk goes on: batches go to the worker threads as they fill.
+  const workers = options.workers ?? defaultWorkerCount();
+  const pool = new HashPool(workers, (r) => onResult(r));
+  let queued = 0;
   const unrecorded: string[] = [];
   let filesSeen = 0;
   let symlinks = 0;
@@ -198,7 +210,8 @@ export async function scan(options: ScanOptions): Promise<SummaryRecord> {
     const id = slots.length;
     const pkg = dpkg().lookup(path);
     slots.push({ id, path, st, ...(pkg ? { pkg } : {}) });
-    toHash.push({ id, path, md5: pkg !== undefined && packageInfo(pkg, st, undefined) === 'md5', size: st.size });
+    queued++;
+    pool.push({ id, path, md5: pkg !== undefined && packageInfo(pkg, st, undefined) === 'md5', size: st.size });
     bytesTotal += st.size;
   };
   /**
@@ -242,12 +255,18 @@ export async function scan(options: ScanOptions): Promise<SummaryRecord> {
     const resolved = resolve(dirname(path), target);
     slots.push({ kind: 'symlink', path, target, resolved, inScope: roots.some((r) => within(resolved, r)) });
   };
-  const walk = (root: string) => {
+  let lastYield = Date.now();
+  const walk = async (root: string) => {
     const rootDev = lstatSync(root).dev;
     // Entries carry the type readdir reported (d_type), so only files and directories are lstat-ed.
     const stack: Array<{ path: string; dirent?: Dirent }> = [{ path: root }];
     while (stack.length > 0) {
       const { path, dirent } = stack.pop()!;
+      // Let results in now and then, so the threads get their next batches during the walk.
+      if (Date.now() - lastYield >= 5) {
+        await new Promise(setImmediate);
+        lastYield = Date.now();
+      }
       if (dirent?.isSymbolicLink()) {
         onSymlink(path);
         continue;
@@ -323,11 +342,9 @@ export async function scan(options: ScanOptions): Promise<SummaryRecord> {
     };
   };
 
-  for (const root of roots) walk(root);
-
-  // Phase 2: hash and parse on the worker pool; write records in walk order as they complete.
-  const posture = hostPosture(mounts);
-  emit(posture);
+  // Hash and parse on the worker pool; write records in walk order as they complete. The posture
+  // record comes first.
+  emit(hostPosture(mounts));
   let written = 0;
   const byType: Record<string, number> = {};
   let recorded = 0;
@@ -391,13 +408,14 @@ export async function scan(options: ScanOptions): Promise<SummaryRecord> {
       // 'md5' cannot happen: the request asked for the MD5 whenever the verdict needs it.
       slots[r.id] = describe(c.path, c.st, r.classification, r.sha256, r.md5, pkg === 'md5' ? undefined : pkg);
     }
-    options.onProgress?.({ filesDone, filesTotal: toHash.length, bytesDone, bytesTotal });
+    options.onProgress?.({ filesDone, filesTotal: queued, bytesDone, bytesTotal });
     flush();
   };
-  const workers = options.workers ?? defaultWorkerCount();
-  options.onProgress?.({ filesDone: 0, filesTotal: toHash.length, bytesDone: 0, bytesTotal });
+  options.onProgress?.({ filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0 });
+  for (const root of roots) await walk(root);
+  options.onProgress?.({ filesDone, filesTotal: queued, bytesDone, bytesTotal });
   flush();
-  await hashAll(toHash, workers, onResult);
+  await pool.end();
   flush();
 
   const finished = Date.now();
@@ -424,7 +442,7 @@ export async function scan(options: ScanOptions): Promise<SummaryRecord> {
     verifiedByCtime,
     ...(currentKey ? { dpkgKey: currentKey } : {}),
     writableByNonRoot,
-    workers: toHash.length === 0 ? 0 : Math.min(workers, toHash.length),
+    workers: pool.started,
     rpm: rpmNote(),
     unrecorded,
   };
