@@ -8,7 +8,7 @@ import {
   type SummaryRecord,
   scan,
   type VerifyPackages,
-} from '@execguard/inventory';
+} from '@execguard/inventory/scan';
 import { type Command, Option } from 'commander';
 import { EXIT, UserError } from '../errors.js';
 
@@ -117,14 +117,17 @@ Exit codes: 0 scan complete (per-file errors are records, not failures); 2 inval
       }
       // Records are written synchronously, in blocks of about 1 MiB, so memory stays flat however
       // large the tree is and a re-scan makes few system calls.
-      let pending = '';
+      let pending: string[] = [];
+      let size = 0;
       const drain = () => {
-        if (pending.length > 0) writeSync(fd, pending);
-        pending = '';
+        if (pending.length > 0) writeSync(fd, `${pending.join('\n')}\n`);
+        pending = [];
+        size = 0;
       };
       const writeLine = (line: string) => {
-        pending += `${line}\n`;
-        if (pending.length >= 1 << 20) drain();
+        pending.push(line);
+        size += line.length;
+        if (size >= 1 << 20) drain();
       };
       const bar = process.stderr.isTTY && !o.json ? progressBar() : undefined;
       let summary: SummaryRecord;
