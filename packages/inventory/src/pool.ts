@@ -15,6 +15,12 @@ export function defaultWorkerCount(): number {
 interface Slot {
   readonly worker: Worker;
   pending: number;
+  used: boolean;
+}
+
+interface Batch {
+  readonly requests: HashRequest[];
+  readonly bytes: number;
 }
 
 /**
@@ -24,7 +30,7 @@ interface Slot {
  */
 export class HashPool {
   private readonly slots: Slot[] = [];
-  private readonly queue: HashRequest[][] = [];
+  private queue: Batch[] = [];
   private current: HashRequest[] = [];
   private bytes = 0;
   private ended = false;
@@ -36,9 +42,17 @@ export class HashPool {
     private readonly onResult: (r: HashResult) => void,
   ) {}
 
-  /** Threads started so far. */
+  /** Threads that hashed something. */
   get started(): number {
-    return this.slots.length;
+    return this.slots.filter((s) => s.used).length;
+  }
+
+  /**
+   * Starts one thread now, before any request, so it has loaded its code by the time the first
+   * batch is ready (for a first scan, where hashing is certain).
+   */
+  warm(): void {
+    if (this.slots.length === 0 && this.maxWorkers > 0) this.spawn();
   }
 
   push(r: HashRequest & { readonly size: number }): void {
@@ -50,7 +64,11 @@ export class HashPool {
   /** Every request is pushed: resolves once every result has been reported, then stops the threads. */
   async end(): Promise<void> {
     this.ended = true;
-    this.cut();
+    // What is still queued goes largest first, so no big file is left to one thread at the end.
+    if (this.current.length > 0) this.queue.push({ requests: this.current, bytes: this.bytes });
+    this.current = [];
+    this.queue.sort((a, b) => b.bytes - a.bytes);
+    this.dispatch();
     try {
       if (this.failure) throw this.failure;
       if (!this.idle()) await new Promise<void>((resolve, reject) => (this.settle = { resolve, reject }));
@@ -65,7 +83,7 @@ export class HashPool {
   }
 
   private cut(): void {
-    if (this.current.length > 0) this.queue.push(this.current);
+    if (this.current.length > 0) this.queue.push({ requests: this.current, bytes: this.bytes });
     this.current = [];
     this.bytes = 0;
     this.dispatch();
@@ -77,14 +95,15 @@ export class HashPool {
       for (const s of this.slots) if (!best || s.pending < best.pending) best = s;
       if ((!best || best.pending > 0) && this.slots.length < this.maxWorkers) best = this.spawn();
       if (!best || best.pending >= IN_FLIGHT_PER_WORKER) return;
-      best.worker.postMessage(this.queue.shift());
+      best.worker.postMessage(this.queue.shift()!.requests);
       best.pending++;
+      best.used = true;
     }
   }
 
   private spawn(): Slot {
     const worker = new Worker(new URL('./hash-worker.js', import.meta.url));
-    const slot: Slot = { worker, pending: 0 };
+    const slot: Slot = { worker, pending: 0, used: false };
     this.slots.push(slot);
     worker.on('message', (results: HashResult[]) => {
       slot.pending--;

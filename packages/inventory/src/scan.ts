@@ -163,6 +163,7 @@ export async function scan(options: ScanOptions): Promise<SummaryRecord> {
   // Hashing starts while the walk goes on: batches go to the worker threads as they fill.
   const workers = options.workers ?? defaultWorkerCount();
   const pool = new HashPool(workers, (r) => onResult(r));
+  if (!previous || previous.files.size === 0) pool.warm(); // a first scan hashes: have a thread ready
   let queued = 0;
   const unrecorded: string[] = [];
   let filesSeen = 0;
