@@ -42,8 +42,11 @@ export async function buildProgram(argv?: readonly string[]): Promise<Command> {
       'after',
       '\nExit codes (all commands): 0 success; 1 a finding, failed test or deny where the command says so;\n2 invalid usage or invalid input. Set EXECGUARD_DEBUG=1 to see stack traces of internal errors.',
     );
-  const named = argv ? commandIn(argv.slice(2)) : undefined;
-  const names = named ? [named] : Object.keys(COMMANDS);
+  const args = argv?.slice(2);
+  const named = args ? commandIn(args) : undefined;
+  // `execguard --version` prints the version and nothing else: no command is needed for it.
+  const versionOnly = args !== undefined && args.length > 0 && args.every((a) => a === '--version' || a === '-V');
+  const names = named ? [named] : versionOnly ? [] : Object.keys(COMMANDS);
   const registers = await Promise.all(names.map((n) => COMMANDS[n]!()));
   for (const register of registers) register(program);
   // Every subcommand reports usage errors the same way: through exitOverride, as exit code 2.
