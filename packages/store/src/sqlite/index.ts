@@ -1,0 +1,100 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { MIGRATIONS } from '../migrations.js';
+import type { Row } from '../rows.js';
+import { EVENT_COLUMNS, eventValues } from '../rows.js';
+import { type Sql, SqlStore } from '../sql-store.js';
+import type { Store, StoredEvent } from '../types.js';
+
+export interface SqliteOptions {
+  /** File path, or ":memory:" for tests. */
+  readonly path: string;
+  /**
+   * FULL (default) makes every acknowledged batch survive a power loss, not just a crash of the
+   * server process (NORMAL). Ingest commits many requests together, so FULL costs little.
+   */
+  readonly synchronous?: 'FULL' | 'NORMAL';
+}
+
+/** The default store: one file, WAL mode, one connection (better-sqlite3 is synchronous). */
+export class SqliteStore extends SqlStore implements Store {
+  readonly kind = 'sqlite' as const;
+  readonly db: Database.Database;
+  protected readonly sql: Sql;
+  private readonly insertOne: Database.Statement;
+  private readonly insertMany: (events: readonly StoredEvent[]) => number;
+
+  private constructor(opts: SqliteOptions) {
+    super();
+    if (opts.path !== ':memory:') mkdirSync(dirname(opts.path), { recursive: true });
+    const db = new Database(opts.path);
+    this.db = db;
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${opts.synchronous ?? 'FULL'}`);
+    db.pragma('busy_timeout = 5000');
+    migrate(db);
+    const cache = new Map<string, Database.Statement>();
+    const prepare = (s: string) => {
+      let st = cache.get(s);
+      if (!st) {
+        st = db.prepare(s);
+        cache.set(s, st);
+      }
+      return st;
+    };
+    this.sql = {
+      all: async (s, params = []) => prepare(s).all(...(params as unknown[])) as Row[],
+      run: async (s, params = []) => prepare(s).run(...(params as unknown[])).changes,
+    };
+    this.insertOne = db.prepare(
+      `INSERT INTO events (${EVENT_COLUMNS.join(', ')}) VALUES (${EVENT_COLUMNS.map(() => '?').join(', ')}) ON CONFLICT (id) DO NOTHING`,
+    );
+    // One prepared statement, one transaction per batch: a batch is committed whole or not at all.
+    this.insertMany = db.transaction((events: readonly StoredEvent[]) => {
+      let n = 0;
+      for (const e of events) n += this.insertOne.run(...eventValues(e)).changes;
+      return n;
+    });
+  }
+
+  static async open(opts: SqliteOptions): Promise<SqliteStore> {
+    return new SqliteStore(opts);
+  }
+
+  protected techniqueFacetSql(where: string): string {
+    return `SELECT j.value AS value, count(*) AS count FROM events, json_each(events.techniques) AS j ${where} GROUP BY j.value`;
+  }
+
+  async insertEvents(events: readonly StoredEvent[]): Promise<number> {
+    return events.length === 0 ? 0 : this.insertMany(events);
+  }
+
+  async migrations(): Promise<number[]> {
+    return (this.db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as { version: number }[]).map(
+      (r) => r.version,
+    );
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
+
+function migrate(db: Database.Database): void {
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
+  );
+  // IMMEDIATE takes the write lock first, so two processes starting at once cannot both migrate.
+  const run = db.transaction(() => {
+    const done = new Set(
+      (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version),
+    );
+    for (const m of MIGRATIONS) {
+      if (done.has(m.version)) continue;
+      for (const s of m.sql({ big: 'INTEGER' })) db.exec(s);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
+    }
+  });
+  run.immediate();
+}
