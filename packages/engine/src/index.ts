@@ -1,5 +1,5 @@
 export type { CompiledPolicy, CompileOptions, DecideContext } from './api.js';
-export { compile } from './compile.js';
+export { compile, selectorMatches } from './compile.js';
 export { decide } from './decide.js';
 export { canonicalJson, policyDigest } from './digest.js';
 export { checkExpectation } from './expectation.js';

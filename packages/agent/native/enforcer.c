@@ -1,0 +1,435 @@
+/*
+ * The fanotify loop. One thread reads permission events and answers each from the decision table:
+ *   - FAN_OPEN_EXEC_PERM on the watched mounts: a file is being executed. Static ELF images are
+ *     decided in full here (no later check exists for them); dynamic images are denied only when no
+ *     rule, exception, window or never-block entry could let the program run, otherwise the
+ *     decision waits for the second check. Scripts (#!) and the loader are left to that check.
+ *   - FAN_OPEN_PERM on the C library's inode(s): the new image is opening libc, so /proc already
+ *     shows its executable and arguments, and it has run none of its own code: the full decision.
+ * Nothing on this path waits for JavaScript: records go to a bounded queue that JavaScript drains,
+ * and when it is full records are counted and dropped, never waited for. A watchdog thread replaces
+ * a stuck loop: it detaches the fanotify group (the kernel then allows what was pending — the host
+ * never hangs) and starts a fresh group and loop with the same marks.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/fanotify.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "enforcer.h"
+
+#define MAX_MARKS 64
+#define LAT_BUCKETS 64
+
+typedef struct {
+  char *watch[MAX_MARKS];
+  uint32_t n_watch;
+  char *libc[MAX_MARKS];
+  uint32_t n_libc;
+  double deadline_ms, watchdog_ms;
+  uint32_t record_cap;
+} config;
+
+static struct {
+  pthread_mutex_t lock; /* guards the record queue, the config and the lifecycle fields */
+  bool running;
+  config cfg;
+  int fan_fd, stop_fd;
+  pthread_t loop, watchdog;
+  uint64_t generation;
+  eg_table *table;   /* owned by the loop thread */
+  eg_table *pending; /* swapped in by the loop between events */
+  eg_record *head, *tail;
+  uint32_t queued;
+  eg_stats stats;
+  uint64_t lat_hist[LAT_BUCKETS];
+  double in_flight_since; /* monotonic ms, 0 when idle */
+  double heartbeat;
+  pid_t self;
+  bool keep_tables; /* after a watchdog restart an abandoned loop may still read old tables */
+} S = {.lock = PTHREAD_MUTEX_INITIALIZER, .fan_fd = -1, .stop_fd = -1};
+
+static double mono(void) { return eg_now_mono_ms(); }
+
+static void enqueue(eg_record *r) {
+  if (!r) return;
+  pthread_mutex_lock(&S.lock);
+  if (S.queued >= S.cfg.record_cap) {
+    S.stats.records_dropped++;
+    pthread_mutex_unlock(&S.lock);
+    eg_record_free(r);
+    return;
+  }
+  if (S.tail) S.tail->next = r;
+  else S.head = r;
+  S.tail = r;
+  S.queued++;
+  pthread_mutex_unlock(&S.lock);
+}
+
+eg_record *eg_enforcer_take(uint32_t max) {
+  pthread_mutex_lock(&S.lock);
+  eg_record *first = S.head, *last = NULL, *cur = S.head;
+  uint32_t n = 0;
+  while (cur && n < max) {
+    last = cur;
+    cur = cur->next;
+    n++;
+  }
+  if (last) {
+    last->next = NULL;
+    S.head = cur;
+    if (!cur) S.tail = NULL;
+    S.queued -= n;
+  } else first = NULL;
+  pthread_mutex_unlock(&S.lock);
+  return first;
+}
+
+static void count(const eg_result *r, uint8_t outcome, double us) {
+  pthread_mutex_lock(&S.lock);
+  S.stats.decisions++;
+  if (outcome == EG_OUTCOME_DEADLINE) S.stats.deadline_misses++;
+  if (outcome == EG_OUTCOME_ERROR) S.stats.errors++;
+  if (r->effect == EG_EFFECT_DENIED) S.stats.denied++;
+  else if (r->effect == EG_EFFECT_WOULD_DENY) S.stats.would_deny++;
+  else S.stats.allowed++;
+  int b = 0;
+  for (double v = us; v >= 2 && b < LAT_BUCKETS - 1; v /= 1.25) b++;
+  S.lat_hist[b]++;
+  if (us > S.stats.max_latency_us) S.stats.max_latency_us = us;
+  pthread_mutex_unlock(&S.lock);
+}
+
+static double percentile(double q) {
+  uint64_t total = 0, seen = 0;
+  for (int i = 0; i < LAT_BUCKETS; i++) total += S.lat_hist[i];
+  if (!total) return 0;
+  for (int i = 0; i < LAT_BUCKETS; i++) {
+    seen += S.lat_hist[i];
+    if ((double)seen >= q * (double)total) {
+      double v = 2;
+      for (int k = 1; k < i; k++) v *= 1.25;
+      return i == 0 ? 1 : v;
+    }
+  }
+  return S.stats.max_latency_us;
+}
+
+void eg_enforcer_stats(eg_stats *out) {
+  pthread_mutex_lock(&S.lock);
+  *out = S.stats;
+  out->running = S.running;
+  out->queued = S.queued;
+  out->p50_us = percentile(0.5);
+  out->p99_us = percentile(0.99);
+  out->generation = S.generation;
+  pthread_mutex_unlock(&S.lock);
+  eg_cache_stats(&out->cache_hits, &out->cache_misses);
+}
+
+/* ---- ELF: does the image name an interpreter (PT_INTERP)? ---- */
+typedef enum { IMG_OTHER, IMG_SCRIPT, IMG_ELF_STATIC, IMG_ELF_DYNAMIC } image_kind;
+
+static image_kind kind_of(int fd) {
+  uint8_t h[64];
+  ssize_t n = pread(fd, h, sizeof h, 0);
+  if (n >= 2 && h[0] == '#' && h[1] == '!') return IMG_SCRIPT;
+  if (n < 64 || memcmp(h, "\x7f" "ELF", 4) != 0 || h[4] != 2 /* 64-bit */ || h[5] != 1 /* little-endian */) {
+    return n >= 4 && memcmp(h, "\x7f" "ELF", 4) == 0 ? IMG_ELF_DYNAMIC /* unusual ELF: the libc check decides */ : IMG_OTHER;
+  }
+  uint64_t phoff;
+  uint16_t phentsize, phnum;
+  memcpy(&phoff, h + 32, 8);
+  memcpy(&phentsize, h + 54, 2);
+  memcpy(&phnum, h + 56, 2);
+  if (phentsize < 4 || phnum > 512) return IMG_ELF_DYNAMIC;
+  for (uint16_t i = 0; i < phnum; i++) {
+    uint32_t type;
+    if (pread(fd, &type, 4, (off_t)(phoff + (uint64_t)i * phentsize)) != 4) return IMG_ELF_DYNAMIC;
+    if (type == 3 /* PT_INTERP */) return IMG_ELF_DYNAMIC;
+  }
+  return IMG_ELF_STATIC;
+}
+
+static const eg_result FAIL_RESULT = {0};
+
+/* Decides one permission event; returns true to allow. */
+static bool decide_event(eg_probe *probe, const eg_table *t, const struct fanotify_event_metadata *md, double start) {
+  double deadline = start + S.cfg.deadline_ms;
+  eg_result r;
+  uint8_t outcome = EG_OUTCOME_DECIDED;
+  uint8_t stage = (md->mask & FAN_OPEN_EXEC_PERM) ? EG_STAGE_EXEC : EG_STAGE_LIBC;
+  int rc;
+  if (stage == EG_STAGE_EXEC) {
+    image_kind k = kind_of(md->fd);
+    if (k == IMG_SCRIPT || k == IMG_OTHER) return true; /* decided when the interpreter opens libc */
+    struct stat st;
+    rc = eg_probe_exec(probe, t, md->pid, md->fd, deadline, &st);
+    if (rc == 1) eg_hash_later(md->fd, &st);
+    if (rc == 0 && k == IMG_ELF_DYNAMIC) {
+      /* The loader itself is opened this way for every dynamic execution: not a direct invocation. */
+      if (eg_is_loader(t, eg_probe_facts(probe)->program.path)) return true;
+      if (eg_program_could_run(t, eg_probe_facts(probe))) return true;
+    }
+  } else {
+    int late_fd = -1;
+    struct stat late_st;
+    rc = eg_probe_process(probe, t, md->pid, deadline, &late_fd, &late_st);
+    if (late_fd >= 0) {
+      eg_hash_later(late_fd, &late_st);
+      close(late_fd);
+    }
+    if (rc == 0) rc = eg_probe_script(probe, t, md->pid, deadline);
+  }
+  if (rc < 0) {
+    /* The process is gone or /proc is unreadable: nothing can run that we could not see. */
+    r = FAIL_RESULT;
+    r.allow = !t->fail_closed;
+    r.effect = r.allow ? EG_EFFECT_ALLOWED : EG_EFFECT_DENIED;
+    outcome = EG_OUTCOME_ERROR;
+  } else if (rc == 1 || mono() > deadline) {
+    r = FAIL_RESULT;
+    r.allow = !t->fail_closed;
+    r.effect = r.allow ? EG_EFFECT_ALLOWED : EG_EFFECT_DENIED;
+    outcome = EG_OUTCOME_DEADLINE;
+  } else {
+    eg_decide(t, eg_probe_facts(probe), &r);
+  }
+  double us = (mono() - start) * 1000.0;
+  count(&r, outcome, us);
+  enqueue(eg_probe_record(probe, &r, stage, outcome, us));
+  return r.effect != EG_EFFECT_DENIED;
+}
+
+static void respond(int fan_fd, int fd, bool allow) {
+  struct fanotify_response resp = {.fd = fd, .response = allow ? FAN_ALLOW : FAN_DENY};
+  while (write(fan_fd, &resp, sizeof resp) < 0 && errno == EINTR) {
+  }
+}
+
+typedef struct {
+  int fan_fd;
+  uint64_t generation;
+} loop_arg;
+
+static void *loop(void *arg) {
+  loop_arg a = *(loop_arg *)arg;
+  free(arg);
+  eg_probe *probe = eg_probe_new();
+  static __thread char buf[65536] __attribute__((aligned(__alignof__(struct fanotify_event_metadata))));
+  struct pollfd pfd[2] = {{.fd = a.fan_fd, .events = POLLIN}, {.fd = S.stop_fd, .events = POLLIN}};
+  for (;;) {
+    pthread_mutex_lock(&S.lock);
+    bool current = S.running && S.generation == a.generation;
+    S.heartbeat = mono();
+    if (current && S.pending) {
+      if (!S.keep_tables) eg_table_free(S.table);
+      S.table = S.pending;
+      S.pending = NULL;
+      S.stats.table_swaps++;
+    }
+    const eg_table *t = S.table;
+    pthread_mutex_unlock(&S.lock);
+    if (!current) break;
+    int pr = poll(pfd, 2, 200);
+    if (pr < 0 && errno != EINTR) break;
+    if (pr <= 0) continue;
+    if (pfd[1].revents) break;
+    ssize_t len = read(a.fan_fd, buf, sizeof buf);
+    if (len <= 0) {
+      if (len < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+      break;
+    }
+    struct fanotify_event_metadata *md = (struct fanotify_event_metadata *)buf;
+    for (; FAN_EVENT_OK(md, len); md = FAN_EVENT_NEXT(md, len)) {
+      if (md->vers != FANOTIFY_METADATA_VERSION) break;
+      if (md->mask & FAN_Q_OVERFLOW) {
+        pthread_mutex_lock(&S.lock);
+        S.stats.kernel_overflows++;
+        pthread_mutex_unlock(&S.lock);
+        continue;
+      }
+      if (md->fd < 0) continue;
+      if (md->mask & (FAN_OPEN_EXEC_PERM | FAN_OPEN_PERM)) {
+        bool allow = true;
+        if (md->pid != S.self && t && probe) {
+          double start = mono();
+          pthread_mutex_lock(&S.lock);
+          S.in_flight_since = start;
+          pthread_mutex_unlock(&S.lock);
+          allow = decide_event(probe, t, md, start);
+          pthread_mutex_lock(&S.lock);
+          S.in_flight_since = 0;
+          pthread_mutex_unlock(&S.lock);
+        }
+        respond(a.fan_fd, md->fd, allow);
+      }
+      close(md->fd);
+    }
+  }
+  eg_probe_free(probe);
+  return NULL;
+}
+
+/* ---- marks and groups ---- */
+static int open_group(char *err, size_t errlen) {
+  int fd = fanotify_init(FAN_CLASS_CONTENT | FAN_CLOEXEC | FAN_UNLIMITED_QUEUE | FAN_NONBLOCK,
+                         O_RDONLY | O_LARGEFILE | O_CLOEXEC);
+  if (fd < 0) {
+    snprintf(err, errlen, "fanotify_init: %s (needs CAP_SYS_ADMIN and CONFIG_FANOTIFY_ACCESS_PERMISSIONS)", strerror(errno));
+    return -1;
+  }
+  for (uint32_t i = 0; i < S.cfg.n_watch; i++) {
+    if (fanotify_mark(fd, FAN_MARK_ADD | FAN_MARK_MOUNT, FAN_OPEN_EXEC_PERM, AT_FDCWD, S.cfg.watch[i]) != 0) {
+      snprintf(err, errlen, "fanotify_mark(mount %s): %s", S.cfg.watch[i], strerror(errno));
+      close(fd);
+      return -1;
+    }
+  }
+  for (uint32_t i = 0; i < S.cfg.n_libc; i++) {
+    if (fanotify_mark(fd, FAN_MARK_ADD, FAN_OPEN_PERM, AT_FDCWD, S.cfg.libc[i]) != 0) {
+      snprintf(err, errlen, "fanotify_mark(libc %s): %s", S.cfg.libc[i], strerror(errno));
+      close(fd);
+      return -1;
+    }
+  }
+  return fd;
+}
+
+static int start_loop(int fan_fd) {
+  loop_arg *a = malloc(sizeof *a);
+  if (!a) return -1;
+  a->fan_fd = fan_fd;
+  a->generation = S.generation;
+  return pthread_create(&S.loop, NULL, loop, a);
+}
+
+/*
+ * A loop stuck on one event for longer than watchdog_ms (a process in uninterruptible sleep while
+ * its /proc is read, a script on a hung network file system) is abandoned: /dev/null takes the
+ * group's descriptor number, which drops the last reference to the group, and the kernel allows
+ * every pending event. A new group with the same marks and a new loop take over.
+ */
+static void *watchdog(void *unused) {
+  (void)unused;
+  for (;;) {
+    struct timespec ts = {0, 50 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+    pthread_mutex_lock(&S.lock);
+    if (!S.running) {
+      pthread_mutex_unlock(&S.lock);
+      return NULL;
+    }
+    bool stuck = S.in_flight_since > 0 && mono() - S.in_flight_since > S.cfg.watchdog_ms;
+    if (!stuck) {
+      pthread_mutex_unlock(&S.lock);
+      continue;
+    }
+    int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (devnull >= 0) {
+      dup3(devnull, S.fan_fd, O_CLOEXEC);
+      close(devnull);
+    }
+    S.generation++;
+    S.in_flight_since = 0;
+    S.stats.restarts++;
+    S.keep_tables = true;
+    pthread_detach(S.loop); /* the stuck thread exits on its own when its system call returns */
+    char err[256];
+    int fd = open_group(err, sizeof err);
+    if (fd >= 0) {
+      /* The old descriptor number now holds /dev/null and belongs to the stuck loop until it exits. */
+      S.fan_fd = fd;
+      if (start_loop(fd) != 0) S.stats.errors++;
+    } else {
+      S.stats.errors++;
+    }
+    pthread_mutex_unlock(&S.lock);
+  }
+}
+
+int eg_enforcer_start(const eg_start_options *o, eg_table *t, char *err, size_t errlen) {
+  pthread_mutex_lock(&S.lock);
+  if (S.running) {
+    pthread_mutex_unlock(&S.lock);
+    snprintf(err, errlen, "the enforcer is already running");
+    return -1;
+  }
+  memset(&S.cfg, 0, sizeof S.cfg);
+  for (uint32_t i = 0; i < o->n_watch && i < MAX_MARKS; i++) S.cfg.watch[S.cfg.n_watch++] = strdup(o->watch[i]);
+  for (uint32_t i = 0; i < o->n_libc && i < MAX_MARKS; i++) S.cfg.libc[S.cfg.n_libc++] = strdup(o->libc[i]);
+  S.cfg.deadline_ms = o->deadline_ms > 0 ? o->deadline_ms : 250;
+  S.cfg.watchdog_ms = o->watchdog_ms > 0 ? o->watchdog_ms : 2000;
+  S.cfg.record_cap = o->record_cap > 0 ? o->record_cap : 65536;
+  S.self = getpid();
+  memset(&S.stats, 0, sizeof S.stats);
+  memset(S.lat_hist, 0, sizeof S.lat_hist);
+  S.stop_fd = eventfd(0, EFD_CLOEXEC);
+  int fd = S.stop_fd >= 0 ? open_group(err, errlen) : -1;
+  if (fd < 0) {
+    if (S.stop_fd < 0) snprintf(err, errlen, "eventfd: %s", strerror(errno));
+    else close(S.stop_fd);
+    S.stop_fd = -1;
+    pthread_mutex_unlock(&S.lock);
+    return -1;
+  }
+  S.fan_fd = fd;
+  S.table = t;
+  S.pending = NULL;
+  S.running = true;
+  S.generation++;
+  int rc = start_loop(fd);
+  if (rc == 0) rc = pthread_create(&S.watchdog, NULL, watchdog, NULL);
+  pthread_mutex_unlock(&S.lock);
+  if (rc != 0) {
+    snprintf(err, errlen, "pthread_create failed");
+    eg_enforcer_stop();
+    return -1;
+  }
+  return 0;
+}
+
+void eg_enforcer_set_table(eg_table *t) {
+  pthread_mutex_lock(&S.lock);
+  if (S.pending) eg_table_free(S.pending);
+  S.pending = t;
+  pthread_mutex_unlock(&S.lock);
+}
+
+void eg_enforcer_stop(void) {
+  pthread_mutex_lock(&S.lock);
+  if (!S.running) {
+    pthread_mutex_unlock(&S.lock);
+    return;
+  }
+  S.running = false;
+  pthread_t loop_thread = S.loop, dog = S.watchdog;
+  uint64_t one = 1;
+  if (write(S.stop_fd, &one, sizeof one) < 0) {
+    /* the loop also notices `running` at its next poll timeout */
+  }
+  pthread_mutex_unlock(&S.lock);
+  pthread_join(dog, NULL);
+  pthread_join(loop_thread, NULL);
+  pthread_mutex_lock(&S.lock);
+  close(S.fan_fd); /* releasing the group allows anything still pending */
+  close(S.stop_fd);
+  S.fan_fd = S.stop_fd = -1;
+  if (!S.keep_tables) eg_table_free(S.table);
+  eg_table_free(S.pending);
+  S.table = S.pending = NULL;
+  for (uint32_t i = 0; i < S.cfg.n_watch; i++) free(S.cfg.watch[i]);
+  for (uint32_t i = 0; i < S.cfg.n_libc; i++) free(S.cfg.libc[i]);
+  S.cfg.n_watch = S.cfg.n_libc = 0;
+  pthread_mutex_unlock(&S.lock);
+}
