@@ -53,6 +53,7 @@ static struct {
   eg_stats stats;
   uint64_t lat_hist[LAT_BUCKETS];
   double in_flight_since; /* monotonic ms, 0 when idle */
+  int in_flight_fd;       /* the event the loop is deciding */
   double heartbeat;
   pid_t self;
   bool keep_tables; /* after a watchdog restart an abandoned loop may still read old tables */
@@ -163,7 +164,15 @@ static image_kind kind_of(int fd) {
 
 static const eg_result FAIL_RESULT = {0};
 
-/* Decides one permission event; returns true to allow. */
+/*
+ * Decides one permission event; returns true to allow.
+ *
+ * A file too large to hash before the deadline is decided with its hash unknown — exactly what the
+ * engine does for an event without a hash: no sha256 identity matches it, so a hash-based allow
+ * does not apply until the background hash lands, and padding a binary to make hashing slow buys an
+ * attacker nothing. The fail mode answers what cannot be decided at all: a process whose /proc
+ * vanished or cannot be read, and (through the watchdog) an event the loop is stuck on.
+ */
 static bool decide_event(eg_probe *probe, const eg_table *t, const struct fanotify_event_metadata *md, double start) {
   double deadline = start + S.cfg.deadline_ms;
   eg_result r;
@@ -176,11 +185,9 @@ static bool decide_event(eg_probe *probe, const eg_table *t, const struct fanoti
     struct stat st;
     rc = eg_probe_exec(probe, t, md->pid, md->fd, deadline, &st);
     if (rc == 1) eg_hash_later(md->fd, &st);
-    if (rc == 0 && k == IMG_ELF_DYNAMIC) {
-      /* The loader itself is opened this way for every dynamic execution: not a direct invocation. */
-      if (eg_is_loader(t, eg_probe_facts(probe)->program.path)) return true;
-      if (eg_program_could_run(t, eg_probe_facts(probe))) return true;
-    }
+    /* The loader itself is opened this way for every dynamic execution: not a direct invocation. */
+    if (rc >= 0 && eg_is_loader(t, eg_probe_facts(probe)->program.path)) return true;
+    if (rc >= 0 && k == IMG_ELF_DYNAMIC && eg_program_could_run(t, eg_probe_facts(probe))) return true;
   } else {
     int late_fd = -1;
     struct stat late_st;
@@ -189,21 +196,16 @@ static bool decide_event(eg_probe *probe, const eg_table *t, const struct fanoti
       eg_hash_later(late_fd, &late_st);
       close(late_fd);
     }
-    if (rc == 0) rc = eg_probe_script(probe, t, md->pid, deadline);
+    if (rc >= 0 && eg_probe_script(probe, t, md->pid, deadline) == 1) rc = 1;
   }
   if (rc < 0) {
-    /* The process is gone or /proc is unreadable: nothing can run that we could not see. */
     r = FAIL_RESULT;
     r.allow = !t->fail_closed;
     r.effect = r.allow ? EG_EFFECT_ALLOWED : EG_EFFECT_DENIED;
     outcome = EG_OUTCOME_ERROR;
-  } else if (rc == 1 || mono() > deadline) {
-    r = FAIL_RESULT;
-    r.allow = !t->fail_closed;
-    r.effect = r.allow ? EG_EFFECT_ALLOWED : EG_EFFECT_DENIED;
-    outcome = EG_OUTCOME_DEADLINE;
   } else {
     eg_decide(t, eg_probe_facts(probe), &r);
+    if (rc == 1) outcome = EG_OUTCOME_DEADLINE;
   }
   double us = (mono() - start) * 1000.0;
   count(&r, outcome, us);
@@ -266,6 +268,7 @@ static void *loop(void *arg) {
           double start = mono();
           pthread_mutex_lock(&S.lock);
           S.in_flight_since = start;
+          S.in_flight_fd = md->fd;
           pthread_mutex_unlock(&S.lock);
           allow = decide_event(probe, t, md, start);
           pthread_mutex_lock(&S.lock);
@@ -335,6 +338,8 @@ static void *watchdog(void *unused) {
       pthread_mutex_unlock(&S.lock);
       continue;
     }
+    /* The stuck event gets the fail mode; the rest of the group's pending events are released (allowed). */
+    respond(S.fan_fd, S.in_flight_fd, !(S.table && S.table->fail_closed));
     int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
     if (devnull >= 0) {
       dup3(devnull, S.fan_fd, O_CLOEXEC);

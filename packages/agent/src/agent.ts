@@ -1,0 +1,179 @@
+/**
+ * The agent process: lowers the policy for this host, starts the native core, and moves what the
+ * core decided into the spool as explained ExecEvents. The JavaScript side is never on the verdict
+ * path: if it stalls, the core keeps deciding and its bounded record queue counts what it drops.
+ */
+import { readFileSync, watchFile, unwatchFile } from 'node:fs';
+import { hostname } from 'node:os';
+import { type CompiledPolicy, compile } from '@execguard/engine';
+import { loadAccounts } from '@execguard/inventory';
+import { defaultCatalogue } from '@execguard/knowledge';
+import { formatIssue, type HostContext, type Mode, parsePolicyText, type Policy } from '@execguard/schema';
+import { explainRecord } from './event.js';
+import { executableMounts, libcPaths } from './host-setup.js';
+import { type EnforcerStats, nativeCore } from './native.js';
+import { packageFiles } from './packages.js';
+import { Spool } from './spool.js';
+import { buildTable, type TableInfo } from './table.js';
+
+export interface AgentOptions {
+  readonly policyFile: string;
+  readonly mode?: Mode | undefined;
+  readonly spoolDir: string;
+  readonly watch?: readonly string[] | undefined;
+  readonly libc?: readonly string[] | undefined;
+  readonly host?: Partial<HostContext> | undefined;
+  readonly deadlineMs?: number | undefined;
+  readonly watchdogMs?: number | undefined;
+  readonly recordCap?: number | undefined;
+  /** Roots scanned for package-owned files when the policy has package identities. */
+  readonly packageRoots?: readonly string[] | undefined;
+  /** How often records move to the spool (ms). */
+  readonly drainMs?: number | undefined;
+  readonly log?: (line: string) => void;
+}
+
+export class PolicyFileError extends Error {}
+
+/** Reads and validates a policy file; the effective policy applies a `--mode` override to every scope. */
+export function loadPolicyFile(file: string, mode: Mode | undefined): Policy {
+  const parsed = parsePolicyText(readFileSync(file, 'utf8'), file);
+  if (!parsed.ok) throw new PolicyFileError(parsed.issues.map(formatIssue).join('\n'));
+  if (!mode) return parsed.value;
+  return {
+    ...parsed.value,
+    defaults: { ...parsed.value.defaults, mode },
+    ...(parsed.value.scopes ? { scopes: parsed.value.scopes.map((s) => ({ ...s, mode })) } : {}),
+  };
+}
+
+export class Agent {
+  readonly host: HostContext;
+  private compiled: CompiledPolicy | undefined;
+  private info: TableInfo | undefined;
+  private spool: Spool;
+  private timer: NodeJS.Timeout | undefined;
+  private mismatches = 0;
+  private written = 0;
+  private readonly log: (line: string) => void;
+
+  constructor(private readonly o: AgentOptions) {
+    this.host = {
+      id: o.host?.id ?? hostname(),
+      name: o.host?.name ?? hostname(),
+      ...(o.host?.role ? { role: o.host.role } : {}),
+      ...(o.host?.labels ? { labels: o.host.labels } : {}),
+    };
+    this.spool = new Spool(o.spoolDir);
+    this.log = o.log ?? (() => {});
+  }
+
+  /** Lowers a policy for this host (with accounts and package files when the policy needs them). */
+  private async lower(policy: Policy): Promise<{ table: Buffer; info: TableInfo; compiled: CompiledPolicy }> {
+    const first = buildTable(policy, { catalogue: defaultCatalogue, host: this.host });
+    let result = first;
+    if (first.info.needs.user || first.info.needs.packages) {
+      const accounts = first.info.needs.user ? accountsMaps() : undefined;
+      const pkgs = first.info.needs.packages ? await packageFiles(this.o.packageRoots) : undefined;
+      result = buildTable(policy, {
+        catalogue: defaultCatalogue,
+        host: this.host,
+        ...(accounts ?? {}),
+        ...(pkgs ? { packageFiles: pkgs } : {}),
+      });
+    }
+    return { table: result.table, info: result.info, compiled: compile(policy, { catalogue: defaultCatalogue }) };
+  }
+
+  async start(): Promise<TableInfo> {
+    const policy = loadPolicyFile(this.o.policyFile, this.o.mode);
+    const { table, info, compiled } = await this.lower(policy);
+    const watch = this.o.watch?.length ? this.o.watch : executableMounts();
+    const libc = this.o.libc?.length ? this.o.libc : libcPaths();
+    nativeCore().start(
+      {
+        watch,
+        libc,
+        deadlineMs: this.o.deadlineMs ?? 250,
+        watchdogMs: this.o.watchdogMs ?? 2000,
+        recordCap: this.o.recordCap ?? 65536,
+      },
+      table,
+    );
+    this.compiled = compiled;
+    this.info = info;
+    this.timer = setInterval(() => this.drain(), this.o.drainMs ?? 100);
+    watchFile(this.o.policyFile, { interval: 1000 }, () => void this.reload());
+    this.log(`enforcing ${info.mode} (scope ${info.scopeId}, fail-${info.failMode}) on ${watch.join(', ')}; libc ${libc.join(', ')}`);
+    return info;
+  }
+
+  /**
+   * Applies a changed policy file without a gap: the core swaps tables between two events, so every
+   * execution is decided by the old table or the new one. An invalid file keeps the old policy.
+   */
+  async reload(): Promise<boolean> {
+    try {
+      const policy = loadPolicyFile(this.o.policyFile, this.o.mode);
+      const { table, info, compiled } = await this.lower(policy);
+      this.drain(); // records decided by the old table are explained with the old policy
+      nativeCore().setTable(table);
+      this.compiled = compiled;
+      this.info = info;
+      this.log(`policy reloaded: ${policy.metadata.name} v${policy.metadata.version}, ${info.mode}`);
+      return true;
+    } catch (e) {
+      this.log(`policy reload refused, keeping the running policy: ${(e as Error).message}`);
+      return false;
+    }
+  }
+
+  /** Moves decided records into the spool as explained events. */
+  drain(): number {
+    const compiled = this.compiled;
+    if (!compiled) return 0;
+    let moved = 0;
+    for (;;) {
+      const records = nativeCore().take(4096);
+      if (records.length === 0) break;
+      const events = records.map((r) => {
+        const x = explainRecord(r, compiled, this.host);
+        if (x.mismatch) this.mismatches++;
+        return x.event;
+      });
+      this.spool.append(events);
+      moved += events.length;
+    }
+    this.written += moved;
+    return moved;
+  }
+
+  stats(): EnforcerStats & { mismatches: number; spooled: number; mode: string | undefined } {
+    return { ...nativeCore().stats(), mismatches: this.mismatches, spooled: this.written, mode: this.info?.mode };
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    unwatchFile(this.o.policyFile);
+    nativeCore().stop();
+    this.drain();
+    this.spool.close();
+  }
+}
+
+function accountsMaps(): { users: Map<number, string>; groups: Map<number, string> } {
+  const users = new Map<number, string>();
+  const groups = new Map<number, string>();
+  const a = loadAccounts();
+  for (const [file, map, name] of [
+    ['/etc/passwd', users, (id: number) => a.userName(id)],
+    ['/etc/group', groups, (id: number) => a.groupName(id)],
+  ] as const) {
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      const id = Number(line.split(':')[2]);
+      const n = Number.isInteger(id) ? name(id) : undefined;
+      if (n !== undefined && !map.has(id)) map.set(id, n);
+    }
+  }
+  return { users, groups };
+}

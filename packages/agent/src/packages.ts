@@ -1,0 +1,25 @@
+/**
+ * Package provenance for the core: the files dpkg owns under the given roots whose content matches
+ * dpkg's record now, each with its sha256. The core then calls a file "verified" only when the file
+ * executed has exactly that content, so a package file modified after this scan never matches.
+ */
+import { type FileRecord, scan } from '@execguard/inventory';
+
+export const DEFAULT_PACKAGE_ROOTS = ['/usr/bin', '/usr/sbin', '/usr/libexec', '/usr/lib'];
+
+export async function packageFiles(
+  roots: readonly string[] = DEFAULT_PACKAGE_ROOTS,
+): Promise<Map<string, { name: string; sha256: string }>> {
+  const out = new Map<string, { name: string; sha256: string }>();
+  await scan({
+    roots: roots.filter((r) => r.length > 0),
+    verifyPackages: 'full',
+    write: (r) => {
+      if (r.kind !== 'file') return;
+      const f = r as FileRecord;
+      const name = f.package?.names[0];
+      if (name && f.package?.verified === true) out.set(f.path, { name, sha256: f.sha256 });
+    },
+  });
+  return out;
+}

@@ -1,0 +1,118 @@
+import { Agent, PolicyFileError, runSelftest, sandboxSupported } from '@execguard/agent';
+import { type Command, Option } from 'commander';
+import { EXIT, UserError } from '../errors.js';
+
+interface RunOptions {
+  policy: string;
+  mode?: 'audit' | 'enforce';
+  events: string;
+  watch?: string[];
+  libc?: string[];
+  hostId?: string;
+  role?: string;
+  label?: string[];
+  deadlineMs: string;
+  watchdogMs: string;
+  recordCap: string;
+  packageRoot?: string[];
+  json?: boolean;
+}
+
+const positive = (name: string, v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new UserError(`${name}: expected a positive number, got "${v}"`);
+  return n;
+};
+
+function labelsOf(list: readonly string[] | undefined): { labels?: Record<string, string> } {
+  if (!list?.length) return {};
+  const out: Record<string, string> = {};
+  for (const l of list) {
+    const i = l.indexOf('=');
+    if (i <= 0) throw new UserError(`--label ${l}: expected KEY=VALUE`);
+    out[l.slice(0, i)] = l.slice(i + 1);
+  }
+  return { labels: out };
+}
+
+async function run(o: RunOptions): Promise<void> {
+  const log = (line: string) => process.stderr.write(`execguard agent: ${line}\n`);
+  const agent = new Agent({
+    policyFile: o.policy,
+    mode: o.mode,
+    spoolDir: o.events,
+    watch: o.watch,
+    libc: o.libc,
+    host: { ...(o.hostId ? { id: o.hostId } : {}), ...(o.role ? { role: o.role } : {}), ...labelsOf(o.label) },
+    deadlineMs: positive('--deadline-ms', o.deadlineMs),
+    watchdogMs: positive('--watchdog-ms', o.watchdogMs),
+    recordCap: positive('--record-cap', o.recordCap),
+    packageRoots: o.packageRoot,
+    log,
+  });
+  try {
+    await agent.start();
+  } catch (e) {
+    if (e instanceof PolicyFileError) throw new UserError(e.message);
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new UserError(`--policy ${o.policy}: no such file`);
+    throw new UserError(`cannot enforce: ${(e as Error).message}`, EXIT.FINDING);
+  }
+  log('ready');
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+  agent.stop();
+  const stats = agent.stats();
+  if (o.json) process.stdout.write(`${JSON.stringify(stats)}\n`);
+  else log(`stopped: ${stats.decisions} decisions (${stats.denied} denied, ${stats.wouldDeny} would-deny), ${stats.spooled} events spooled`);
+}
+
+export function registerAgent(program: Command): void {
+  const agent = program.command('agent').description('the Linux enforcer: run it, or prove that it blocks what it must');
+  agent
+    .command('run')
+    .description('enforce a policy on this host with the native fanotify core (root)')
+    .requiredOption('--policy <file>', 'policy file (YAML or JSON); reloaded without a gap when it changes')
+    .addOption(new Option('--mode <mode>', 'override the policy scope mode').choices(['audit', 'enforce']))
+    .option('--events <dir>', 'spool directory for decided executions (append-only JSON lines segments)', '/var/lib/execguard/spool')
+    .option('--watch <mount...>', 'mounts to mark for exec checks (default: every mount that can execute)')
+    .option('--libc <file...>', 'C library files to mark for the post-exec check (default: the libc this process maps)')
+    .option('--host-id <id>', 'host id for scope selectors (default: the host name)')
+    .option('--role <role>', 'host role for scope selectors')
+    .option('--label <key=value...>', 'host labels for scope selectors')
+    .option('--deadline-ms <ms>', 'answer with the fail mode when a decision takes longer', '250')
+    .option('--watchdog-ms <ms>', 'replace the enforcer loop when one event is stuck this long', '2000')
+    .option('--record-cap <n>', 'decided executions buffered for the spool before they are counted and dropped', '65536')
+    .option('--package-root <dir...>', 'roots scanned for package files when the policy has package identities')
+    .option('--json', 'print the final statistics as JSON')
+    .addHelpText(
+      'after',
+      '\nPrints "ready" on stderr once enforcement is in place; SIGTERM or SIGINT stops it (the kernel then allows\neverything: stopping never blocks the host).\nExit codes: 0 stopped cleanly; 1 enforcement could not start (fanotify, permissions); 2 invalid policy or options.',
+    )
+    .action(run);
+  agent
+    .command('selftest')
+    .description('prove approved tools run and unapproved code is blocked, with a temporary agent in a private mount namespace')
+    .addOption(new Option('--mode <mode>', 'enforce: canaries must be blocked; audit: they run and are recorded as would-deny').choices(['audit', 'enforce']).default('enforce'))
+    .option('--json', 'print the report as JSON')
+    .addHelpText('after', '\nExit codes: 0 every case passed; 1 a case failed; 2 the selftest cannot run here (not root, no namespaces).')
+    .action(async (o: { mode: 'audit' | 'enforce'; json?: boolean }) => {
+      const support = sandboxSupported();
+      if (!support.ok) throw new UserError(`selftest cannot run: ${support.why}`);
+      const tty = process.stderr.isTTY && !o.json;
+      const report = await runSelftest({
+        mode: o.mode,
+        ...(tty ? { onProgress: (d: number, t: number) => process.stderr.write(`\r  ${d}/${t} cases`) } : {}),
+      });
+      if (tty) process.stderr.write('\n');
+      if (o.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      else {
+        for (const c of report.cases) process.stdout.write(`${c.passed ? 'PASS' : 'FAIL'}  ${c.name} — ${c.detail}\n`);
+        for (const s of report.skipped) process.stdout.write(`SKIP  ${s.name} — ${s.why}\n`);
+        process.stdout.write(`${report.passed ? 'selftest passed' : 'selftest FAILED'} (${report.mode}, ${report.cases.length} cases)\n`);
+      }
+      if (!report.passed) process.exitCode = EXIT.FINDING;
+    });
+}
