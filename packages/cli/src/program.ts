@@ -17,6 +17,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
   scan: async () => (await import('./commands/scan.js')).registerScan,
   baseline: async () => (await import('./commands/baseline.js')).registerBaseline,
   ingest: async () => (await import('./commands/ingest.js')).registerIngest,
+  agent: async () => (await import('./commands/agent.js')).registerAgent,
 };
 
 /**
