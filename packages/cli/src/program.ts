@@ -17,6 +17,8 @@ const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
   scan: async () => (await import('./commands/scan.js')).registerScan,
   baseline: async () => (await import('./commands/baseline.js')).registerBaseline,
   ingest: async () => (await import('./commands/ingest.js')).registerIngest,
+  bundle: async () => (await import('./commands/bundle.js')).registerBundle,
+  audit: async () => (await import('./commands/audit.js')).registerAudit,
   agent: async () => (await import('./commands/agent.js')).registerAgent,
 };
 
