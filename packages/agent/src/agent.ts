@@ -3,12 +3,12 @@
  * core decided into the spool as explained ExecEvents. The JavaScript side is never on the verdict
  * path: if it stalls, the core keeps deciding and its bounded record queue counts what it drops.
  */
-import { readFileSync, watchFile, unwatchFile } from 'node:fs';
+import { readFileSync, unwatchFile, watchFile } from 'node:fs';
 import { hostname } from 'node:os';
 import { type CompiledPolicy, compile } from '@execguard/engine';
 import { loadAccounts } from '@execguard/inventory';
 import { defaultCatalogue } from '@execguard/knowledge';
-import { formatIssue, type HostContext, type Mode, parsePolicyText, type Policy } from '@execguard/schema';
+import { formatIssue, type HostContext, type Mode, type Policy, parsePolicyText } from '@execguard/schema';
 import { explainRecord } from './event.js';
 import { executableMounts, libcPaths } from './host-setup.js';
 import { type EnforcerStats, nativeCore } from './native.js';
@@ -104,7 +104,9 @@ export class Agent {
     this.info = info;
     this.timer = setInterval(() => this.drain(), this.o.drainMs ?? 100);
     watchFile(this.o.policyFile, { interval: 1000 }, () => void this.reload());
-    this.log(`enforcing ${info.mode} (scope ${info.scopeId}, fail-${info.failMode}) on ${watch.join(', ')}; libc ${libc.join(', ')}`);
+    this.log(
+      `enforcing ${info.mode} (scope ${info.scopeId}, fail-${info.failMode}) on ${watch.join(', ')}; libc ${libc.join(', ')}`,
+    );
     return info;
   }
 

@@ -21,15 +21,18 @@ const DEFAULT_NOW = Date.parse('2026-06-01T00:00:00Z');
 type Image = { executable?: string; path?: string; pe?: unknown; code_signature?: unknown } | undefined;
 const windowsish = (img: Image) =>
   img !== undefined &&
-  (img.pe !== undefined ||
-    img.code_signature !== undefined ||
-    /^[a-zA-Z]:[\\/]|\\/.test(img.executable ?? img.path ?? ''));
+  (img.pe !== undefined || img.code_signature !== undefined || /^[a-zA-Z]:[\\/]|\\/.test(img.executable ?? img.path ?? ''));
 
 /** Can the core see everything this event says? (Linux host, no Windows-only image facts.) */
 export function linuxApplicable(e: ExecEvent): boolean {
   const family = e.host?.os?.family?.toLowerCase();
   if (family !== undefined && family !== 'linux') return false;
-  const images: Image[] = [e.process as Image, e.process.parent as Image, e.file as Image, ...((e.execguard?.ancestors ?? []) as Image[])];
+  const images: Image[] = [
+    e.process as Image,
+    e.process.parent as Image,
+    e.file as Image,
+    ...((e.execguard?.ancestors ?? []) as Image[]),
+  ];
   return !images.some(windowsish) && (e.execguard?.ancestors?.length ?? 0) <= 16 && (e.execguard?.groups?.length ?? 0) <= 64;
 }
 
@@ -112,7 +115,8 @@ test('native core and TypeScript engine agree on generated Linux cases', () => {
     try {
       assert.deepEqual(native, ts);
     } catch {
-      if (mismatches.length < 5) mismatches.push(`${JSON.stringify(c.event)}\n  ts:     ${JSON.stringify(ts)}\n  native: ${JSON.stringify(native)}`);
+      if (mismatches.length < 5)
+        mismatches.push(`${JSON.stringify(c.event)}\n  ts:     ${JSON.stringify(ts)}\n  native: ${JSON.stringify(native)}`);
       else mismatches.push('…');
     }
   }

@@ -57,7 +57,15 @@ export function recordToEvent(r: NativeRecord, host: HostView): ExecEvent {
           },
         }
       : {}),
-    ...(r.script ? { file: { path: r.script.path, name: basename(r.script.path), ...(r.script.sha256 ? { hash: { sha256: r.script.sha256 } } : {}) } } : {}),
+    ...(r.script
+      ? {
+          file: {
+            path: r.script.path,
+            name: basename(r.script.path),
+            ...(r.script.sha256 ? { hash: { sha256: r.script.sha256 } } : {}),
+          },
+        }
+      : {}),
     execguard: {
       source_format: 'execguard-agent',
       ...(program ? { process: provenance(program) } : {}),
@@ -90,7 +98,10 @@ export function explainRecord(r: NativeRecord, compiled: CompiledPolicy, host: H
   const n = r.decision;
   const mismatch =
     r.outcome !== 'error' &&
-    (n.verdict !== decision.verdict || n.effect !== decision.effect || n.ruleId !== decision.ruleId || n.decidedBy !== decision.decidedBy);
+    (n.verdict !== decision.verdict ||
+      n.effect !== decision.effect ||
+      n.ruleId !== decision.ruleId ||
+      n.decidedBy !== decision.decidedBy);
   const eg = event.execguard as Record<string, unknown>;
   eg.decision = {
     ...decision,

@@ -28,7 +28,10 @@ function subject(w: BinaryWriter, image: Image | undefined, prov: Provenance | u
   if (sha !== undefined) w.str(sha);
   const pkg = prov?.package;
   w.u8(pkg !== undefined);
-  if (pkg) w.u8(pkg.manager === 'rpm' ? 2 : 1).str(pkg.name).u8(pkg.verified === true);
+  if (pkg)
+    w.u8(pkg.manager === 'rpm' ? 2 : 1)
+      .str(pkg.name)
+      .u8(pkg.verified === true);
   w.u8(prov?.path_admin_only === true);
 }
 

@@ -28,7 +28,7 @@ const PSEUDO = new Set([
 ]);
 
 /** Unescapes the octal escapes /proc/self/mountinfo uses for spaces and the like. */
-const unescape = (s: string) => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(Number.parseInt(o, 8)));
+const unescapeOctal = (s: string) => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(Number.parseInt(o, 8)));
 
 /** Mount points that can execute files, from /proc/self/mountinfo. */
 export function executableMounts(mountinfo = readFileSync('/proc/self/mountinfo', 'utf8')): string[] {
@@ -41,7 +41,7 @@ export function executableMounts(mountinfo = readFileSync('/proc/self/mountinfo'
     const options = f[5] ?? '';
     const fstype = right.split(' ')[0] ?? '';
     if (!mountPoint || PSEUDO.has(fstype) || options.split(',').includes('noexec')) continue;
-    out.push(unescape(mountPoint));
+    out.push(unescapeOctal(mountPoint));
   }
   return [...new Set(out)];
 }

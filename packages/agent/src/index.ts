@@ -1,4 +1,7 @@
+export { Agent, type AgentOptions, loadPolicyFile, PolicyFileError } from './agent.js';
+export { type ExplainedEvent, explainRecord, recordToEvent } from './event.js';
 export { encodeFacts } from './facts-codec.js';
+export { executableMounts, libcPaths } from './host-setup.js';
 export {
   type EnforcerStats,
   type NativeCore,
@@ -8,11 +11,8 @@ export {
   nativeCore,
   type StartOptions,
 } from './native.js';
-export { buildTable, type HostView, type TableInfo, type TableOptions } from './table.js';
-export { Agent, type AgentOptions, loadPolicyFile, PolicyFileError } from './agent.js';
-export { explainRecord, type ExplainedEvent, recordToEvent } from './event.js';
-export { executableMounts, libcPaths } from './host-setup.js';
 export { DEFAULT_PACKAGE_ROOTS, packageFiles } from './packages.js';
 export { type RunResult, Sandbox, type SandboxOptions, type SandboxPlace, sandboxSupported } from './sandbox.js';
 export { runSelftest, type SelftestCase, type SelftestReport } from './selftest.js';
 export { Spool, type SpoolCursor, type SpoolOptions } from './spool.js';
+export { buildTable, type HostView, type TableInfo, type TableOptions } from './table.js';

@@ -24,6 +24,11 @@ export interface SandboxOptions {
   readonly readyTimeoutMs?: number;
   /** Where the sandbox lives, from Sandbox.plan() (when files must name scratch paths before it starts). */
   readonly place?: SandboxPlace;
+  /**
+   * Runs this instead of `execguard agent run` (argv; the sandbox's scratch, spool and libc are in
+   * the environment as EG_SCRATCH, EG_SPOOL, EG_LIBC). It must print "ready" on stderr.
+   */
+  readonly agentCommand?: readonly string[];
 }
 
 export interface SandboxPlace {
@@ -73,6 +78,12 @@ export class Sandbox {
     this.spool = place.spool;
     cpSync(o.stage, join(this.base, 'stage'), { recursive: true });
     const libc = libcPaths()[0] as string;
+    const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
+    const agent = o.agentCommand
+      ? o.agentCommand.map(quote).join(' ')
+      : `"${process.execPath}" "${CLI}" agent run --policy "${o.policyFile}" --events "${this.spool}" --watch "${this.scratch}" --libc "${libc}"${
+          o.mode ? ` --mode ${o.mode}` : ''
+        } ${(o.agentArgs ?? []).map(quote).join(' ')}`;
     const script = [
       'set -e',
       `mkdir -p "${this.scratch}"`,
@@ -81,9 +92,10 @@ export class Sandbox {
       `mkdir -p -m 1777 "${this.scratch}/tmp"`,
       `cp "${libc}" "${this.scratch}/.libc"`,
       `mount --bind "${this.scratch}/.libc" "${libc}"`,
-      `exec "${process.execPath}" "${CLI}" agent run --policy "${o.policyFile}" --events "${this.spool}" --watch "${this.scratch}" --libc "${libc}"${
-        o.mode ? ` --mode ${o.mode}` : ''
-      } ${(o.agentArgs ?? []).map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ')}`,
+      // A holder keeps the namespace alive when the agent dies (the SIGKILL tests run programs after).
+      `sleep 2147483647 </dev/null >/dev/null 2>&1 & echo $! > "${this.base}/holder.pid"`,
+      `export EG_SCRATCH="${this.scratch}" EG_SPOOL="${this.spool}" EG_LIBC="${libc}"`,
+      `exec ${agent}`,
     ].join('\n');
     this.child = spawn('unshare', ['-m', '--propagation', 'private', '--', '/bin/sh', '-c', script], {
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -106,8 +118,13 @@ export class Sandbox {
     return s;
   }
 
+  /** The agent's process id. */
   get pid(): number {
     return this.child.pid as number;
+  }
+  /** A process that lives in the namespace as long as the sandbox does. */
+  private get holder(): number {
+    return Number(readFileSync(join(this.base, 'holder.pid'), 'utf8'));
   }
   get agentLog(): string {
     return this.stderrText;
@@ -118,7 +135,7 @@ export class Sandbox {
 
   /** Runs a program inside the namespace (absolute path), optionally with stdin. */
   run(cmd: string, args: readonly string[] = [], input?: string, timeoutMs = 20_000): RunResult {
-    const r = spawnSync('nsenter', ['-t', String(this.pid), '-m', '--', cmd, ...args], {
+    const r = spawnSync('nsenter', ['-t', String(this.holder), '-m', '--', cmd, ...args], {
       encoding: 'utf8',
       timeout: timeoutMs,
       ...(input !== undefined ? { input } : { stdio: ['ignore', 'pipe', 'pipe'] }),
@@ -133,7 +150,9 @@ export class Sandbox {
     const out: Record<string, unknown>[] = [];
     let names: string[] = [];
     try {
-      names = readdirSync(this.spool).filter((f) => f.endsWith('.jsonl')).sort();
+      names = readdirSync(this.spool)
+        .filter((f) => f.endsWith('.jsonl'))
+        .sort();
     } catch {
       return out;
     }
@@ -145,7 +164,10 @@ export class Sandbox {
   }
 
   /** Waits until the spool holds an event satisfying `pred` (the agent drains every 100 ms). */
-  async waitForEvent(pred: (e: Record<string, unknown>) => boolean, timeoutMs = 5000): Promise<Record<string, unknown> | undefined> {
+  async waitForEvent(
+    pred: (e: Record<string, unknown>) => boolean,
+    timeoutMs = 5000,
+  ): Promise<Record<string, unknown> | undefined> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const hit = this.events().find(pred);
@@ -169,6 +191,11 @@ export class Sandbox {
   /** Kills the agent (if still running) and removes the sandbox's files. */
   stop(): void {
     if (this.alive) this.child.kill('SIGKILL');
+    try {
+      process.kill(this.holder, 'SIGKILL');
+    } catch {
+      // never started, or already gone
+    }
     try {
       if (statSync(this.base).isDirectory()) rmSync(this.base, { recursive: true, force: true });
     } catch {

@@ -7,7 +7,17 @@
  * temporary agent, so it can be run on a production host without touching anything outside.
  */
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Sandbox } from './sandbox.js';
@@ -49,7 +59,11 @@ const sha256 = (file: string) => createHash('sha256').update(readFileSync(file))
 const which = (p: string) => (existsSync(p) ? realpathSync(p) : undefined);
 
 /** Files staged into the scratch mount, the policy, and the canaries that use them. */
-function stage(dir: string, scratch: string, mode: 'audit' | 'enforce'): { policy: string; canaries: Canary[]; skipped: { name: string; why: string }[] } {
+function stage(
+  dir: string,
+  scratch: string,
+  mode: 'audit' | 'enforce',
+): { policy: string; canaries: Canary[]; skipped: { name: string; why: string }[] } {
   const s = (f: string) => join(scratch, f);
   const bash = which('/usr/bin/bash') ?? which('/bin/bash');
   const sh = which('/usr/bin/sh') ?? which('/bin/sh');
@@ -106,7 +120,9 @@ function stage(dir: string, scratch: string, mode: 'audit' | 'enforce'): { polic
         id: 'allow-system',
         action: 'allow',
         description: 'system programs in administrator-only directories',
-        match: { program: { path: ['/usr/bin/*', '/usr/sbin/*', '/usr/lib/**', '/usr/libexec/**', '/usr/local/bin/*', `${node}`] } },
+        match: {
+          program: { path: ['/usr/bin/*', '/usr/sbin/*', '/usr/lib/**', '/usr/libexec/**', '/usr/local/bin/*', `${node}`] },
+        },
       },
       { id: 'allow-tool', action: 'allow', match: { program: { sha256: [toolHash] } } },
       { id: 'allow-approved-scripts', action: 'allow', match: { script: { sha256: approved } } },
@@ -122,32 +138,216 @@ function stage(dir: string, scratch: string, mode: 'audit' | 'enforce'): { polic
     else skipped.push({ name: x.name, why: `${x.needs} is not installed` });
   };
   add({ name: 'approved program runs', technique: '-', expect: 'runs', cmd: truePath, args: [], marker: '', exe: truePath });
-  add({ name: 'approved tool (by hash) runs', technique: '-', expect: 'runs', cmd: s('tool'), args: [], marker: '', exe: s('tool') });
-  add({ name: 'approved script through bash runs', technique: 'T0853', expect: 'runs', cmd: bash ?? '/usr/bin/bash', args: [s('approved.sh')], marker: 'approved-shell', exe: bash ?? '', needs: bash });
-  add({ name: 'approved script executed directly (#!) runs', technique: 'T0853', expect: 'runs', cmd: s('approved-direct.sh'), args: [], marker: 'approved-direct', exe: sh ?? '', needs: sh });
-  add({ name: 'approved python script runs', technique: 'T0853', expect: 'runs', cmd: python ?? '/usr/bin/python3', args: [s('approved.py')], marker: 'approved-python', exe: python ?? '', needs: python });
-  add({ name: 'untrusted ELF in a writable directory', technique: 'T0863', expect: 'blocked', cmd: s('tmp-untrusted'), args: [], marker: '', exe: s('tmp-untrusted') });
-  add({ name: 'tampered binary (same size) at an allowed location', technique: 'T0849', expect: 'blocked', cmd: s('tool-tampered'), args: [], marker: '', exe: s('tool-tampered') });
-  add({ name: 'bash untrusted.sh', technique: 'T0853', expect: 'blocked', cmd: bash ?? '', args: [s('untrusted.sh')], marker: 'canary-ran', exe: bash ?? '', needs: bash });
-  add({ name: 'sh untrusted.sh', technique: 'T0853', expect: 'blocked', cmd: sh ?? '', args: [s('untrusted.sh')], marker: 'canary-ran', exe: sh ?? '', needs: sh });
-  add({ name: 'untrusted script executed directly', technique: 'T0853', expect: 'blocked', cmd: s('untrusted.sh'), args: [], marker: 'canary-ran', exe: sh ?? '', needs: sh });
-  add({ name: 'script piped to bash (cat x.sh | bash)', technique: 'T0853', expect: 'blocked', cmd: bash ?? '', args: [], input: 'echo canary-ran\n', marker: 'canary-ran', exe: bash ?? '', needs: bash });
-  add({ name: 'bash -c inline code', technique: 'T0853', expect: 'blocked', cmd: bash ?? '', args: ['-c', 'echo canary-ran'], marker: 'canary-ran', exe: bash ?? '', needs: bash });
-  add({ name: 'python3 -c inline code', technique: 'T0853', expect: 'blocked', cmd: python ?? '', args: ['-c', 'print("canary-ran")'], marker: 'canary-ran', exe: python ?? '', needs: python });
-  add({ name: 'python3 untrusted.py (no shebang)', technique: 'T0853', expect: 'blocked', cmd: python ?? '', args: [s('untrusted.py')], marker: 'canary-ran', exe: python ?? '', needs: python });
-  add({ name: 'perl untrusted.pl', technique: 'T0853', expect: 'blocked', cmd: perl ?? '', args: [s('untrusted.pl')], marker: 'canary-ran', exe: perl ?? '', needs: perl });
-  add({ name: 'perl -e inline code', technique: 'T0853', expect: 'blocked', cmd: perl ?? '', args: ['-e', 'print "canary-ran\\n"'], marker: 'canary-ran', exe: perl ?? '', needs: perl });
-  add({ name: 'node untrusted.js', technique: 'T0853', expect: 'blocked', cmd: node, args: [s('untrusted.js')], marker: 'canary-ran', exe: node });
-  add({ name: 'node -e inline code', technique: 'T0853', expect: 'blocked', cmd: node, args: ['-e', 'console.log("canary-ran")'], marker: 'canary-ran', exe: node });
-  add({ name: 'direct loader invocation (ld.so ./untrusted)', technique: 'T0894', expect: 'blocked', cmd: ldso ?? '', args: [truePath], marker: '', exe: ldso ?? '', needs: ldso });
-  add({ name: 'memfd execution (fileless)', technique: 'T0834', expect: 'blocked', cmd: python ?? '', args: [s('memfd.py')], marker: '', exe: '/memfd:canary (deleted)', needs: python });
-  add({ name: 'allowed interpreter copied and renamed into a writable directory', technique: 'T0849', expect: 'blocked', cmd: s('renamed-python'), args: ['-c', 'print("canary-ran")'], marker: 'canary-ran', exe: s('renamed-python'), needs: python });
+  add({
+    name: 'approved tool (by hash) runs',
+    technique: '-',
+    expect: 'runs',
+    cmd: s('tool'),
+    args: [],
+    marker: '',
+    exe: s('tool'),
+  });
+  add({
+    name: 'approved script through bash runs',
+    technique: 'T0853',
+    expect: 'runs',
+    cmd: bash ?? '/usr/bin/bash',
+    args: [s('approved.sh')],
+    marker: 'approved-shell',
+    exe: bash ?? '',
+    needs: bash,
+  });
+  add({
+    name: 'approved script executed directly (#!) runs',
+    technique: 'T0853',
+    expect: 'runs',
+    cmd: s('approved-direct.sh'),
+    args: [],
+    marker: 'approved-direct',
+    exe: sh ?? '',
+    needs: sh,
+  });
+  add({
+    name: 'approved python script runs',
+    technique: 'T0853',
+    expect: 'runs',
+    cmd: python ?? '/usr/bin/python3',
+    args: [s('approved.py')],
+    marker: 'approved-python',
+    exe: python ?? '',
+    needs: python,
+  });
+  add({
+    name: 'untrusted ELF in a writable directory',
+    technique: 'T0863',
+    expect: 'blocked',
+    cmd: s('tmp-untrusted'),
+    args: [],
+    marker: '',
+    exe: s('tmp-untrusted'),
+  });
+  add({
+    name: 'tampered binary (same size) at an allowed location',
+    technique: 'T0849',
+    expect: 'blocked',
+    cmd: s('tool-tampered'),
+    args: [],
+    marker: '',
+    exe: s('tool-tampered'),
+  });
+  add({
+    name: 'bash untrusted.sh',
+    technique: 'T0853',
+    expect: 'blocked',
+    cmd: bash ?? '',
+    args: [s('untrusted.sh')],
+    marker: 'canary-ran',
+    exe: bash ?? '',
+    needs: bash,
+  });
+  add({
+    name: 'sh untrusted.sh',
+    technique: 'T0853',
+    expect: 'blocked',
+    cmd: sh ?? '',
+    args: [s('untrusted.sh')],
+    marker: 'canary-ran',
+    exe: sh ?? '',
+    needs: sh,
+  });
+  add({
+    name: 'untrusted script executed directly',
+    technique: 'T0853',
+    expect: 'blocked',
+    cmd: s('untrusted.sh'),
+    args: [],
+    marker: 'canary-ran',
+    exe: sh ?? '',
+    needs: sh,
+  });
+  add({
+    name: 'script piped to bash (cat x.sh | bash)',
+    technique: 'T0853',
+    expect: 'blocked',
+    cmd: bash ?? '',
+    args: [],
+    input: 'echo canary-ran\n',
+    marker: 'canary-ran',
+    exe: bash ?? '',
+    needs: bash,
+  });
+  add({
+    name: 'bash -c inline code',
+    technique: 'T0853',
+    expect: 'blocked',
+    cmd: bash ?? '',
+    args: ['-c', 'echo canary-ran'],
+    marker: 'canary-ran',
+    exe: bash ?? '',
+    needs: bash,
+  });
+  add({
+    name: 'python3 -c inline code',
+    technique: 'T0853',
+    expect: 'blocked',
+    cmd: python ?? '',
+    args: ['-c', 'print("canary-ran")'],
+    marker: 'canary-ran',
+    exe: python ?? '',
+    needs: python,
+  });
+  add({
+    name: 'python3 untrusted.py (no shebang)',
+    technique: 'T0853',
+    expect: 'blocked',
+    cmd: python ?? '',
+    args: [s('untrusted.py')],
+    marker: 'canary-ran',
+    exe: python ?? '',
+    needs: python,
+  });
+  add({
+    name: 'perl untrusted.pl',
+    technique: 'T0853',
+    expect: 'blocked',
+    cmd: perl ?? '',
+    args: [s('untrusted.pl')],
+    marker: 'canary-ran',
+    exe: perl ?? '',
+    needs: perl,
+  });
+  add({
+    name: 'perl -e inline code',
+    technique: 'T0853',
+    expect: 'blocked',
+    cmd: perl ?? '',
+    args: ['-e', 'print "canary-ran\\n"'],
+    marker: 'canary-ran',
+    exe: perl ?? '',
+    needs: perl,
+  });
+  add({
+    name: 'node untrusted.js',
+    technique: 'T0853',
+    expect: 'blocked',
+    cmd: node,
+    args: [s('untrusted.js')],
+    marker: 'canary-ran',
+    exe: node,
+  });
+  add({
+    name: 'node -e inline code',
+    technique: 'T0853',
+    expect: 'blocked',
+    cmd: node,
+    args: ['-e', 'console.log("canary-ran")'],
+    marker: 'canary-ran',
+    exe: node,
+  });
+  add({
+    name: 'direct loader invocation (ld.so ./untrusted)',
+    technique: 'T0894',
+    expect: 'blocked',
+    cmd: ldso ?? '',
+    args: [truePath],
+    marker: '',
+    exe: ldso ?? '',
+    needs: ldso,
+  });
+  add({
+    name: 'memfd execution (fileless)',
+    technique: 'T0834',
+    expect: 'blocked',
+    cmd: python ?? '',
+    args: [s('memfd.py')],
+    marker: '',
+    exe: '/memfd:canary (deleted)',
+    needs: python,
+  });
+  add({
+    name: 'allowed interpreter copied and renamed into a writable directory',
+    technique: 'T0849',
+    expect: 'blocked',
+    cmd: s('renamed-python'),
+    args: ['-c', 'print("canary-ran")'],
+    marker: 'canary-ran',
+    exe: s('renamed-python'),
+    needs: python,
+  });
   return { policy: policyFile, canaries: c, skipped };
 }
 
-type Ev = Record<string, any>;
+/** The fields of a spooled event the selftest reads. */
+interface Ev {
+  event?: { id?: string };
+  process?: { executable?: string };
+  execguard?: { decision?: { effect?: string } };
+  rule?: { id?: string };
+}
 
-export async function runSelftest(o: { mode?: 'audit' | 'enforce'; onProgress?: (done: number, total: number) => void } = {}): Promise<SelftestReport> {
+export async function runSelftest(
+  o: { mode?: 'audit' | 'enforce'; onProgress?: (done: number, total: number) => void } = {},
+): Promise<SelftestReport> {
   const mode = o.mode ?? 'enforce';
   const base = mkdtempSync(join(tmpdir(), 'execguard-selftest-'));
   const stageDir = join(base, 'stage');
@@ -163,7 +363,10 @@ export async function runSelftest(o: { mode?: 'audit' | 'enforce'; onProgress?: 
     for (const [i, k] of canaries.entries()) {
       const r = sandbox.run(k.cmd, k.args, k.input);
       const ran = r.status === 0 && (k.marker === '' || r.stdout.includes(k.marker));
-      const rec = (await sandbox.waitForEvent((e: Ev) => e.process?.executable === k.exe && e.execguard?.decision?.effect !== 'allowed' && !seen.has(e.event?.id), k.expect === 'blocked' ? 3000 : 300)) as Ev | undefined;
+      const rec = (await sandbox.waitForEvent(
+        (e: Ev) => e.process?.executable === k.exe && e.execguard?.decision?.effect !== 'allowed' && !seen.has(e.event?.id),
+        k.expect === 'blocked' ? 3000 : 300,
+      )) as Ev | undefined;
       if (rec) seen.add(rec.event?.id);
       const recorded = rec?.execguard?.decision?.effect as string | undefined;
       let passed: boolean;
@@ -173,7 +376,11 @@ export async function runSelftest(o: { mode?: 'audit' | 'enforce'; onProgress?: 
         detail = ran ? 'ran' : `did not run (exit ${r.status}): ${r.stderr.trim().split('\n')[0] ?? ''}`;
       } else if (mode === 'enforce') {
         passed = !ran && r.blocked && recorded === 'denied';
-        detail = ran ? 'RAN — not blocked' : r.blocked ? `blocked (${recorded ?? 'no event recorded'}, rule ${rec?.rule?.id ?? '?'})` : `failed without a block (exit ${r.status}): ${r.stderr.trim().split('\n')[0] ?? ''}`;
+        detail = ran
+          ? 'RAN — not blocked'
+          : r.blocked
+            ? `blocked (${recorded ?? 'no event recorded'}, rule ${rec?.rule?.id ?? '?'})`
+            : `failed without a block (exit ${r.status}): ${r.stderr.trim().split('\n')[0] ?? ''}`;
       } else {
         passed = ran && recorded === 'would-deny';
         detail = `${ran ? 'ran' : 'did not run'}; recorded ${recorded ?? 'nothing'}${rec ? ` (rule ${rec.rule?.id})` : ''}`;

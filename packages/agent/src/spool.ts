@@ -122,7 +122,11 @@ export class Spool {
     }
     if (lost > 0) {
       this.lostEvents += lost;
-      const note = { '@timestamp': new Date().toISOString(), event: { kind: 'alert', action: 'spool-overflow' }, execguard: { lost_events: lost, lost_total: this.lostEvents } };
+      const note = {
+        '@timestamp': new Date().toISOString(),
+        event: { kind: 'alert', action: 'spool-overflow' },
+        execguard: { lost_events: lost, lost_total: this.lostEvents },
+      };
       const buf = Buffer.from(`${JSON.stringify(note)}\n`);
       writeSync(this.fd, buf);
       fsyncSync(this.fd);
@@ -193,4 +197,3 @@ function countLines(file: string): number {
   for (let i = data.indexOf(0x0a); i >= 0; i = data.indexOf(0x0a, i + 1)) n++;
   return n;
 }
-

@@ -71,7 +71,8 @@ function lowerCatalogue(w: BinaryWriter, cat: Catalogue): void {
       .u8(s.clusteredShortFlags === true);
   }
   const proxies = new Map<string, ProxyBinarySpec>();
-  for (const p of cat.proxies) if (p.platform === 'linux' && !proxies.has(p.name.toLowerCase())) proxies.set(p.name.toLowerCase(), p);
+  for (const p of cat.proxies)
+    if (p.platform === 'linux' && !proxies.has(p.name.toLowerCase())) proxies.set(p.name.toLowerCase(), p);
   const proxyList = [...proxies.values()];
   w.u32(proxyList.length);
   for (const p of proxyList) w.strs(p.patterns.map((x) => x.args));
@@ -139,7 +140,9 @@ function writeIdentity(w: BinaryWriter, id: Identity): void {
     }
   }
   if (id.package) {
-    w.u8(MANAGER[id.package.manager]).u8(id.package.names !== undefined).strs(id.package.names ?? []);
+    w.u8(MANAGER[id.package.manager])
+      .u8(id.package.names !== undefined)
+      .strs(id.package.names ?? []);
   }
   if (id.name) w.strs(id.name.map((n) => n.toLowerCase()));
 }
@@ -210,11 +213,7 @@ export function buildTable(policyDoc: unknown, o: TableOptions): { table: Buffer
   w.u32(allow.length);
   for (const r of allow) w.str(r.id).u32(mi++);
   w.u32(exceptions.length);
-  for (const x of exceptions)
-    w.str(x.id)
-      .f64(time(x.notBefore, Number.NEGATIVE_INFINITY))
-      .f64(Date.parse(x.expires))
-      .u32(mi++);
+  for (const x of exceptions) w.str(x.id).f64(time(x.notBefore, Number.NEGATIVE_INFINITY)).f64(Date.parse(x.expires)).u32(mi++);
   w.u32(windows.length);
   for (const win of windows) {
     const relaxed = (win.relax.rules ?? []).map((id) => deny.findIndex((r) => r.id === id)).filter((i) => i >= 0);
@@ -227,7 +226,7 @@ export function buildTable(policyDoc: unknown, o: TableOptions): { table: Buffer
     for (const i of relaxed) w.u32(i);
   }
   w.u32(never.length);
-  never.forEach((n, i) => w.str(n.id).u32(neverIds[i] as number));
+  for (const [i, n] of never.entries()) w.str(n.id).u32(neverIds[i] as number);
   for (const accounts of [o.users, o.groups]) {
     const entries = [...(accounts ?? new Map<number, string>())];
     w.u32(entries.length);

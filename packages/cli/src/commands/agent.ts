@@ -66,7 +66,10 @@ async function run(o: RunOptions): Promise<void> {
   agent.stop();
   const stats = agent.stats();
   if (o.json) process.stdout.write(`${JSON.stringify(stats)}\n`);
-  else log(`stopped: ${stats.decisions} decisions (${stats.denied} denied, ${stats.wouldDeny} would-deny), ${stats.spooled} events spooled`);
+  else
+    log(
+      `stopped: ${stats.decisions} decisions (${stats.denied} denied, ${stats.wouldDeny} would-deny), ${stats.spooled} events spooled`,
+    );
 }
 
 export function registerAgent(program: Command): void {
@@ -76,7 +79,11 @@ export function registerAgent(program: Command): void {
     .description('enforce a policy on this host with the native fanotify core (root)')
     .requiredOption('--policy <file>', 'policy file (YAML or JSON); reloaded without a gap when it changes')
     .addOption(new Option('--mode <mode>', 'override the policy scope mode').choices(['audit', 'enforce']))
-    .option('--events <dir>', 'spool directory for decided executions (append-only JSON lines segments)', '/var/lib/execguard/spool')
+    .option(
+      '--events <dir>',
+      'spool directory for decided executions (append-only JSON lines segments)',
+      '/var/lib/execguard/spool',
+    )
     .option('--watch <mount...>', 'mounts to mark for exec checks (default: every mount that can execute)')
     .option('--libc <file...>', 'C library files to mark for the post-exec check (default: the libc this process maps)')
     .option('--host-id <id>', 'host id for scope selectors (default: the host name)')
@@ -95,9 +102,16 @@ export function registerAgent(program: Command): void {
   agent
     .command('selftest')
     .description('prove approved tools run and unapproved code is blocked, with a temporary agent in a private mount namespace')
-    .addOption(new Option('--mode <mode>', 'enforce: canaries must be blocked; audit: they run and are recorded as would-deny').choices(['audit', 'enforce']).default('enforce'))
+    .addOption(
+      new Option('--mode <mode>', 'enforce: canaries must be blocked; audit: they run and are recorded as would-deny')
+        .choices(['audit', 'enforce'])
+        .default('enforce'),
+    )
     .option('--json', 'print the report as JSON')
-    .addHelpText('after', '\nExit codes: 0 every case passed; 1 a case failed; 2 the selftest cannot run here (not root, no namespaces).')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 every case passed; 1 a case failed; 2 the selftest cannot run here (not root, no namespaces).',
+    )
     .action(async (o: { mode: 'audit' | 'enforce'; json?: boolean }) => {
       const support = sandboxSupported();
       if (!support.ok) throw new UserError(`selftest cannot run: ${support.why}`);
@@ -111,7 +125,9 @@ export function registerAgent(program: Command): void {
       else {
         for (const c of report.cases) process.stdout.write(`${c.passed ? 'PASS' : 'FAIL'}  ${c.name} — ${c.detail}\n`);
         for (const s of report.skipped) process.stdout.write(`SKIP  ${s.name} — ${s.why}\n`);
-        process.stdout.write(`${report.passed ? 'selftest passed' : 'selftest FAILED'} (${report.mode}, ${report.cases.length} cases)\n`);
+        process.stdout.write(
+          `${report.passed ? 'selftest passed' : 'selftest FAILED'} (${report.mode}, ${report.cases.length} cases)\n`,
+        );
       }
       if (!report.passed) process.exitCode = EXIT.FINDING;
     });

@@ -1,0 +1,161 @@
+// The enforcer against real executions, each test in its own private mount namespace (Sandbox):
+// the bypass battery in enforce and audit mode, SIGKILL of the agent, a busy JavaScript main thread,
+// the bounded record queue, and a policy reload without restart. Needs root; skipped elsewhere.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { runSelftest, Sandbox, sandboxSupported } from './index.js';
+
+const support = sandboxSupported();
+const skip = support.ok ? false : `cannot enforce here: ${support.why}`;
+const INDEX = join(dirname(fileURLToPath(import.meta.url)), 'index.js');
+const sha256 = (f: string) => createHash('sha256').update(readFileSync(f)).digest('hex');
+
+const MUST_BLOCK = [
+  'untrusted ELF in a writable directory',
+  'tampered binary (same size) at an allowed location',
+  'bash untrusted.sh',
+  'script piped to bash (cat x.sh | bash)',
+  'python3 -c inline code',
+  'python3 untrusted.py (no shebang)',
+  'direct loader invocation (ld.so ./untrusted)',
+  'memfd execution (fileless)',
+  'allowed interpreter copied and renamed into a writable directory',
+];
+
+for (const mode of ['enforce', 'audit'] as const) {
+  test(`bypass battery (${mode}): every canary ${mode === 'enforce' ? 'is denied' : 'runs and is recorded as would-deny'}; approved programs and scripts run`, {
+    skip,
+  }, async () => {
+    const report = await runSelftest({ mode });
+    const failed = report.cases.filter((c) => !c.passed).map((c) => `${c.name}: ${c.detail}`);
+    assert.deepEqual(failed, []);
+    const names = new Set(report.cases.map((c) => c.name));
+    for (const n of MUST_BLOCK) assert.ok(names.has(n), `the battery includes "${n}"`);
+    for (const c of report.cases.filter((x) => x.expect === 'blocked')) {
+      assert.equal(c.recorded, mode === 'enforce' ? 'denied' : 'would-deny', c.name);
+    }
+    assert.ok(report.cases.filter((c) => c.expect === 'runs').length >= 3, 'approved programs and scripts are part of the run');
+  });
+}
+
+/** A stage with an allowed copy of `true` and a denied one, and a policy for them. */
+function fixture(mode: 'audit' | 'enforce'): { stage: string; policy: string; dir: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'execguard-enforcer-test-'));
+  const stage = join(dir, 'stage');
+  mkdirSync(stage);
+  copyFileSync('/usr/bin/true', join(stage, 'allowed'));
+  writeFileSync(join(stage, 'denied'), Buffer.concat([readFileSync('/usr/bin/true'), Buffer.from('x')]), { mode: 0o755 });
+  const policy = join(dir, 'policy.json');
+  writeFileSync(
+    policy,
+    JSON.stringify({
+      apiVersion: 'execguard.io/v1',
+      kind: 'Policy',
+      metadata: { name: 'enforcer-test', version: 1 },
+      defaults: { mode, failMode: 'open' },
+      rules: [
+        { id: 'allow-system', action: 'allow', match: { program: { path: ['/usr/bin/*'] } } },
+        { id: 'allow-copy', action: 'allow', match: { program: { sha256: [sha256(join(stage, 'allowed'))] } } },
+      ],
+    }),
+  );
+  return { stage, policy, dir };
+}
+
+test('SIGKILL of the agent never leaves the host blocked', { skip }, async () => {
+  const f = fixture('enforce');
+  const sb = await Sandbox.start({ stage: f.stage, policyFile: f.policy });
+  try {
+    assert.ok(sb.run(`${sb.scratch}/denied`).blocked, 'denied before the kill');
+    assert.equal(sb.run(`${sb.scratch}/allowed`).status, 0);
+    // Kill while executions are in flight: a burst of them in the background.
+    const burst = Array.from({ length: 20 }, () => sb.run('/usr/bin/true').status);
+    sb.kill('SIGKILL');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(sb.alive, false);
+    assert.ok(burst.every((s) => s === 0));
+    const after = sb.run(`${sb.scratch}/denied`, [], undefined, 10_000);
+    assert.equal(after.status, 0, `with the agent dead the kernel allows (fail-open): ${after.stderr}`);
+    assert.equal(sb.run('/usr/bin/true', [], undefined, 10_000).status, 0);
+  } finally {
+    sb.stop();
+    rmSync(f.dir, { recursive: true, force: true });
+  }
+});
+
+test('a busy-looping JavaScript main thread does not stall executions; the record queue drops, counted', { skip }, async () => {
+  const f = fixture('enforce');
+  const script = join(f.dir, 'busy-agent.mjs');
+  writeFileSync(
+    script,
+    `import { Agent } from ${JSON.stringify(INDEX)};
+const a = new Agent({ policyFile: process.argv[2], spoolDir: process.env.EG_SPOOL, watch: [process.env.EG_SCRATCH],
+  libc: [process.env.EG_LIBC], recordCap: 4, drainMs: 3600000 });
+await a.start();
+process.stderr.write('ready\\n');
+const end = Date.now() + Number(process.argv[3]);
+while (Date.now() < end) {} // the main thread never yields: no drain, no timers
+process.stderr.write('STATS ' + JSON.stringify(a.stats()) + '\\n');
+a.stop();
+`,
+  );
+  const sb = await Sandbox.start({
+    stage: f.stage,
+    policyFile: f.policy,
+    agentCommand: [process.execPath, script, f.policy, '6000'],
+  });
+  try {
+    await new Promise((r) => setTimeout(r, 300)); // the agent is now inside its busy loop
+    const results = [];
+    for (let i = 0; i < 6; i++) {
+      results.push(sb.run(`${sb.scratch}/allowed`, [], undefined, 5_000).status);
+      results.push(sb.run(`${sb.scratch}/denied`, [], undefined, 5_000).blocked);
+    }
+    assert.deepEqual(
+      results,
+      Array.from({ length: 6 }, () => [0, true]).flat(),
+      'allowed ran and denied was blocked while JS was busy',
+    );
+    const deadline = Date.now() + 20_000;
+    while (!sb.agentLog.includes('STATS ') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const stats = JSON.parse(sb.agentLog.split('STATS ')[1]?.split('\n')[0] ?? '{}');
+    assert.ok(stats.decisions >= 12, `decisions made by the core: ${stats.decisions}`);
+    assert.ok(stats.recordsDropped > 0, `records beyond the cap were dropped and counted (${stats.recordsDropped})`);
+    assert.equal(stats.mismatches, 0);
+  } finally {
+    sb.stop();
+    rmSync(f.dir, { recursive: true, force: true });
+  }
+});
+
+test('a new policy applies without restart: audit to enforce, then back', { skip }, async () => {
+  const f = fixture('audit');
+  const sb = await Sandbox.start({ stage: f.stage, policyFile: f.policy });
+  try {
+    assert.equal(sb.run(`${sb.scratch}/denied`).status, 0, 'audit: runs');
+    const doc = JSON.parse(readFileSync(f.policy, 'utf8'));
+    writeFileSync(
+      f.policy,
+      JSON.stringify({ ...doc, defaults: { ...doc.defaults, mode: 'enforce' }, metadata: { ...doc.metadata, version: 2 } }),
+    );
+    const reloaded = await sb.waitForEvent(() => /policy reloaded/.test(sb.agentLog), 10_000);
+    assert.ok(reloaded !== undefined || /policy reloaded/.test(sb.agentLog), 'the agent reloaded the policy');
+    assert.ok(sb.run(`${sb.scratch}/denied`).blocked, 'enforce: blocked, same agent process');
+    writeFileSync(f.policy, '{ not a policy');
+    await new Promise((r) => setTimeout(r, 2500));
+    assert.match(sb.agentLog, /policy reload refused/);
+    assert.ok(sb.run(`${sb.scratch}/denied`).blocked, 'an invalid file keeps the running policy');
+    const events = sb.events() as Array<{ execguard?: { policy_version?: number; semantics_mismatch?: unknown } }>;
+    const versions = new Set(events.map((e) => e.execguard?.policy_version));
+    assert.ok(versions.has(1) && versions.has(2), 'events name the policy version that decided them');
+    assert.equal(events.filter((e) => e.execguard?.semantics_mismatch).length, 0);
+  } finally {
+    sb.stop();
+    rmSync(f.dir, { recursive: true, force: true });
+  }
+});
