@@ -20,6 +20,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
   bundle: async () => (await import('./commands/bundle.js')).registerBundle,
   audit: async () => (await import('./commands/audit.js')).registerAudit,
   agent: async () => (await import('./commands/agent.js')).registerAgent,
+  serve: async () => (await import('./commands/serve.js')).registerServe,
 };
 
 /**

@@ -66,7 +66,7 @@ export function storeContract(name: string, open: () => Promise<StoreHandle>): v
     after(async () => h.dispose());
 
     test('migrations are recorded', async () => {
-      assert.deepEqual(await s.migrations(), [1]);
+      assert.deepEqual(await s.migrations(), [1, 2]);
     });
 
     test('meta: initMeta sets once, setMeta overwrites', async () => {
@@ -99,6 +99,14 @@ export function storeContract(name: string, open: () => Promise<StoreHandle>): v
       await s.touchHost('h1', T0 + 10 * MIN);
       await s.touchHost('h1', T0 + 5 * MIN); // an older report does not move last-seen back
       assert.equal((await s.getHost('h1'))?.lastSeen, T0 + 10 * MIN);
+      await s.touchHosts([
+        { id: 'h2', at: T0 + 3 * MIN },
+        { id: 'h1', at: T0 + 4 * MIN },
+        { id: 'unknown', at: T0 },
+      ]);
+      assert.equal((await s.getHost('h1'))?.lastSeen, T0 + 10 * MIN);
+      assert.equal((await s.getHost('h2'))?.lastSeen, T0 + 3 * MIN);
+      assert.equal(await s.getHost('unknown'), null, 'touching does not create hosts');
       await s.touchHost('h1', T0 + 11 * MIN, { policyVersion: 3, bundleSequence: 7 });
       const t = await s.getHost('h1');
       assert.equal(t?.policyVersionApplied, 3);
@@ -165,6 +173,9 @@ export function storeContract(name: string, open: () => Promise<StoreHandle>): v
       const results = await Promise.all([s.consumeEnrolment('e1', 'hA', T0 + 1), s.consumeEnrolment('e1', 'hB', T0 + 1)]);
       assert.deepEqual(results.filter(Boolean).length, 1);
       assert.equal(await s.consumeEnrolment('e1', 'hC', T0 + 2), false);
+      const used = await s.getEnrolment('e1');
+      assert.ok(used?.hostId === 'hA' || used?.hostId === 'hB');
+      assert.equal(used?.usedAt, T0 + 1);
     });
 
     test('policy versions and bundles', async () => {
@@ -416,6 +427,13 @@ export function storeContract(name: string, open: () => Promise<StoreHandle>): v
       assert.deepEqual(
         (await s.listAudit(1, 10)).map((a) => a.seq),
         [2, 3],
+      );
+      await s.addAuditCheckpoint({ seq: 2, record: '{"c":2}', createdAt: T0 });
+      await s.addAuditCheckpoint({ seq: 3, record: '{"c":3}', createdAt: T0 });
+      await assert.rejects(s.addAuditCheckpoint({ seq: 3, record: '{}', createdAt: T0 }));
+      assert.deepEqual(
+        (await s.listAuditCheckpoints(2, 10)).map((c) => c.record),
+        ['{"c":3}'],
       );
     });
   });

@@ -55,4 +55,12 @@ export const MIGRATIONS: readonly Migration[] = [
         target TEXT, record TEXT NOT NULL, hash TEXT NOT NULL)`,
     ],
   },
+  {
+    version: 2,
+    name: 'signed audit checkpoints',
+    // A checkpoint seals the audit chain up to its seq with a signature (packages/trust).
+    sql: ({ big }) => [
+      `CREATE TABLE audit_checkpoints (seq ${big} PRIMARY KEY, record TEXT NOT NULL, created_at ${big} NOT NULL)`,
+    ],
+  },
 ];

@@ -8,12 +8,16 @@ export interface OpenOptions {
 
 /**
  * Opens the store a URL names: `sqlite:PATH` (or a bare path ending in .db/.sqlite) or
- * `postgres://…` / `postgresql://…`. The driver of the other database is never loaded.
+ * `postgres://…` / `postgresql://…` (optionally `?schema=NAME`, default "execguard"). The driver of the other database is never loaded.
  */
 export async function openStore(url: string, opts: OpenOptions = {}): Promise<Store> {
   if (/^postgres(ql)?:\/\//.test(url)) {
     const { PostgresStore } = await import('./postgres/index.js');
-    return PostgresStore.open({ url, ...(opts.schema ? { schema: opts.schema } : {}) });
+    // ?schema=NAME selects the schema (the driver itself does not know the parameter).
+    const u = new URL(url);
+    const schema = u.searchParams.get('schema') ?? opts.schema;
+    u.searchParams.delete('schema');
+    return PostgresStore.open({ url: u.toString(), ...(schema ? { schema } : {}) });
   }
   const path = url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : url;
   if (path === '' || /^[a-z][a-z0-9+.-]*:\/\//i.test(path)) {

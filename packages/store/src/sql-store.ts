@@ -16,6 +16,7 @@ import {
 } from './rows.js';
 import type {
   ApiToken,
+  AuditCheckpointRow,
   AuditRow,
   BlobKind,
   BlobMeta,
@@ -184,6 +185,9 @@ export abstract class SqlStore implements Pick<Store, Exclude<keyof Store, 'kind
       ]);
     else await this.sql.run('UPDATE hosts SET last_seen = ? WHERE id = ? AND (last_seen IS NULL OR last_seen < ?)', [at, id, at]);
   }
+  async touchHosts(seen: readonly { id: string; at: number }[]): Promise<void> {
+    for (const h of seen) await this.touchHost(h.id, h.at);
+  }
   async getGroup(name: string): Promise<Group | null> {
     const [r] = await this.sql.all('SELECT * FROM groups WHERE name = ?', [name]);
     return r ? toGroup(r) : null;
@@ -227,6 +231,10 @@ export abstract class SqlStore implements Pick<Store, Exclude<keyof Store, 'kind
   }
   async findEnrolmentByHash(hash: string): Promise<EnrolmentToken | null> {
     const [r] = await this.sql.all('SELECT * FROM enrolment_tokens WHERE hash = ?', [hash]);
+    return r ? toEnrolment(r) : null;
+  }
+  async getEnrolment(id: string): Promise<EnrolmentToken | null> {
+    const [r] = await this.sql.all('SELECT * FROM enrolment_tokens WHERE id = ?', [id]);
     return r ? toEnrolment(r) : null;
   }
   async consumeEnrolment(id: string, hostId: string, at: number): Promise<boolean> {
@@ -542,5 +550,16 @@ export abstract class SqlStore implements Pick<Store, Exclude<keyof Store, 'kind
   }
   async listAudit(afterSeq: number, limit: number): Promise<AuditRow[]> {
     return (await this.sql.all('SELECT * FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?', [afterSeq, limit])).map(toAudit);
+  }
+  async addAuditCheckpoint(c: AuditCheckpointRow): Promise<void> {
+    await this.sql.run('INSERT INTO audit_checkpoints (seq, record, created_at) VALUES (?, ?, ?)', [
+      c.seq,
+      c.record,
+      c.createdAt,
+    ]);
+  }
+  async listAuditCheckpoints(afterSeq: number, limit: number): Promise<AuditCheckpointRow[]> {
+    const rows = await this.sql.all('SELECT * FROM audit_checkpoints WHERE seq > ? ORDER BY seq LIMIT ?', [afterSeq, limit]);
+    return rows.map((r) => ({ seq: Number(r.seq), record: String(r.record), createdAt: Number(r.created_at) }));
   }
 }

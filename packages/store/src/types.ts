@@ -242,6 +242,13 @@ export interface AuditRow {
   readonly hash: string;
 }
 
+export interface AuditCheckpointRow {
+  readonly seq: number;
+  /** The serialised signed checkpoint. */
+  readonly record: string;
+  readonly createdAt: number;
+}
+
 /** A compare-and-set update: applied only while the record is still in `from`. */
 export interface ExceptionTransition {
   readonly from: readonly ExceptionStatus[];
@@ -283,6 +290,8 @@ export interface Store {
   ): Promise<Host>;
   updateHost(id: string, patch: HostPatch): Promise<Host | null>;
   touchHost(id: string, at: number, applied?: { policyVersion: number | null; bundleSequence: number | null }): Promise<void>;
+  /** last-seen of many hosts in one transaction (ingest batches them; never moves a time back). */
+  touchHosts(seen: readonly { id: string; at: number }[]): Promise<void>;
   getGroup(name: string): Promise<Group | null>;
   listGroups(): Promise<Group[]>;
   putGroup(group: Group): Promise<void>;
@@ -294,6 +303,7 @@ export interface Store {
   revokeToken(id: string, at: number): Promise<boolean>;
   createEnrolment(token: EnrolmentToken): Promise<void>;
   findEnrolmentByHash(hash: string): Promise<EnrolmentToken | null>;
+  getEnrolment(id: string): Promise<EnrolmentToken | null>;
   /** Marks the enrolment token used for a host; false if it was already used (one-time). */
   consumeEnrolment(id: string, hostId: string, at: number): Promise<boolean>;
 
@@ -343,4 +353,7 @@ export interface Store {
   appendAudit(row: AuditRow): Promise<void>;
   lastAudit(): Promise<AuditRow | null>;
   listAudit(afterSeq: number, limit: number): Promise<AuditRow[]>;
+  /** Stores a signed checkpoint over the chain up to `seq` (one per seq). */
+  addAuditCheckpoint(c: AuditCheckpointRow): Promise<void>;
+  listAuditCheckpoints(afterSeq: number, limit: number): Promise<AuditCheckpointRow[]>;
 }

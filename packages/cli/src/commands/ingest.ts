@@ -6,6 +6,7 @@ import { FORMATS, ingestFiles, isFormatOption } from '@execguard/telemetry';
 import type { Command } from 'commander';
 import { EXIT, UserError } from '../errors.js';
 import { loadPolicy } from '../io.js';
+import { Uploader } from '../upload.js';
 
 interface IngestOptions {
   format: string;
@@ -13,6 +14,9 @@ interface IngestOptions {
   baseline?: string;
   out?: string;
   json?: boolean;
+  server?: string;
+  token?: string;
+  batch: string;
 }
 
 /**
@@ -81,15 +85,27 @@ export function registerIngest(program: Command): void {
     .option('--baseline <file>', 'JSON lines of {sha256} or {path, sha256}: sets execguard.baseline to known, new or changed')
     .option('--out <file>', 'write events here instead of stdout')
     .option('--json', 'print the summary to stderr as JSON instead of text')
+    .option('--server <url>', 'upload the events to this control server (POST /v1/events) instead of printing them')
+    .option('--token <token>', 'API token for --server (analyst or admin role); default: $EXECGUARD_TOKEN')
+    .option('--batch <n>', 'events per upload request with --server', '1000')
     .addHelpText(
       'after',
-      '\nEvents go to stdout (or --out); the summary (counts per format and technique, malformed records with file:line)\ngoes to stderr. Exit codes: 0 ok; 1 --policy denied at least one event (enforced or would-deny);\n2 invalid usage, an unreadable or unrecognised file, or malformed records (the rest is still processed).',
+      '\nEvents go to stdout (or --out); with --server they are uploaded instead (and also written to --out if given);\nhosts named in the logs appear on the server as hosts without an agent. Uploads are retried and deduplicated by the\nserver (host + event id), so running the same upload twice stores each event once. The summary (counts per format and\ntechnique, malformed records with file:line, events uploaded) goes to stderr. Exit codes: 0 ok; 1 --policy denied at\nleast one event (enforced or would-deny); 2 invalid usage, an unreadable or unrecognised file, malformed records (the\nrest is still processed), or the server refused the upload or could not be reached.',
     )
     .action(async (files: string[], o: IngestOptions) => {
       if (!isFormatOption(o.format)) throw new UserError(`--format ${o.format}: expected auto or one of ${FORMATS.join(', ')}`);
+      const batch = Number(o.batch);
+      if (!Number.isInteger(batch) || batch < 1 || batch > 5000)
+        throw new UserError(`--batch ${o.batch}: expected a whole number from 1 to 5000`);
+      const token = o.token ?? process.env.EXECGUARD_TOKEN;
+      if (o.server !== undefined) {
+        if (!/^https?:\/\/[^/]/.test(o.server)) throw new UserError(`--server ${o.server}: expected an http:// or https:// URL`);
+        if (!token) throw new UserError('--server needs --token or $EXECGUARD_TOKEN');
+      }
+      const uploader = o.server !== undefined && token ? new Uploader(o.server, token, batch) : undefined;
       const compiled = o.policy ? compile(loadPolicy(o.policy), { catalogue: defaultCatalogue }) : undefined;
       const baseline = o.baseline ? loadBaseline(o.baseline) : undefined;
-      const out: NodeJS.WritableStream = o.out ? createWriteStream(o.out) : process.stdout;
+      const out: NodeJS.WritableStream | undefined = o.out ? createWriteStream(o.out) : uploader ? undefined : process.stdout;
       const tty = process.stderr.isTTY === true;
       const run = ingestFiles(files, { format: o.format, detect: true });
       const now = Date.now();
@@ -115,14 +131,17 @@ export function registerIngest(program: Command): void {
           if (s) extra.baseline = s;
         }
         if (Object.keys(extra).length > 0) ev = { ...ev, execguard: { ...ev.execguard, ...extra } };
-        if (!out.write(`${JSON.stringify(ev)}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
+        if (uploader) await uploader.add(ev);
+        if (out && !out.write(`${JSON.stringify(ev)}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
         if (tty && ++n % 10000 === 0) process.stderr.write(`\r${n} events…`);
       }
       if (tty && n >= 10000) process.stderr.write('\r\x1b[K');
+      await uploader?.flush();
       if (o.out)
         await new Promise<void>((resolve, reject) => (out as WriteStream).end((e?: Error | null) => (e ? reject(e) : resolve())));
       const s = run.summary;
-      if (o.json) process.stderr.write(`${JSON.stringify(s.toJSON())}\n`);
+      const uploaded = uploader ? { uploaded: uploader.uploaded, server: o.server } : {};
+      if (o.json) process.stderr.write(`${JSON.stringify({ ...s.toJSON(), ...uploaded })}\n`);
       else {
         const fmt =
           Object.entries(s.byFormat)
@@ -133,7 +152,7 @@ export function registerIngest(program: Command): void {
             .map(([k, v]) => `${k} ${v}`)
             .join(', ') || 'none';
         process.stderr.write(
-          `${s.events} events from ${s.files} file(s) (${fmt}); techniques: ${tech}; ${s.skipped} non-execution records skipped; ${s.malformedCount} malformed\n`,
+          `${s.events} events from ${s.files} file(s) (${fmt}); techniques: ${tech}; ${s.skipped} non-execution records skipped; ${s.malformedCount} malformed${uploader ? `; ${uploader.uploaded} uploaded to ${o.server}` : ''}\n`,
         );
       }
       process.exitCode = s.malformedCount > 0 ? EXIT.USAGE : denies > 0 ? EXIT.FINDING : EXIT.OK;

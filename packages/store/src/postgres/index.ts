@@ -111,6 +111,27 @@ export class PostgresStore extends SqlStore implements Store {
     return `SELECT t.value AS value, count(*) AS count FROM events CROSS JOIN LATERAL jsonb_array_elements_text(events.techniques::jsonb) AS t(value) ${where} GROUP BY t.value`;
   }
 
+  override async ensureHosts(
+    hosts: readonly { id: string; name?: string | null; os?: string | null }[],
+    at: number,
+  ): Promise<void> {
+    if (hosts.length === 0) return;
+    await this.pool.query(
+      `INSERT INTO hosts (id, name, os, labels, agent, created_at)
+       SELECT id, name, os, '{}', 0, $4 FROM unnest($1::text[], $2::text[], $3::text[]) AS v(id, name, os)
+       ON CONFLICT (id) DO NOTHING`,
+      [hosts.map((h) => h.id), hosts.map((h) => h.name ?? null), hosts.map((h) => h.os ?? null), at],
+    );
+  }
+  override async touchHosts(seen: readonly { id: string; at: number }[]): Promise<void> {
+    if (seen.length === 0) return;
+    await this.pool.query(
+      `UPDATE hosts AS h SET last_seen = v.at FROM unnest($1::text[], $2::bigint[]) AS v(id, at)
+       WHERE h.id = v.id AND (h.last_seen IS NULL OR h.last_seen < v.at)`,
+      [seen.map((h) => h.id), seen.map((h) => h.at)],
+    );
+  }
+
   async insertEvents(events: readonly StoredEvent[]): Promise<number> {
     if (events.length === 0) return 0;
     const c = await this.pool.connect();

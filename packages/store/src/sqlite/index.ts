@@ -66,6 +66,25 @@ export class SqliteStore extends SqlStore implements Store {
     return `SELECT j.value AS value, count(*) AS count FROM events, json_each(events.techniques) AS j ${where} GROUP BY j.value`;
   }
 
+  // One transaction each: in WAL mode with synchronous=FULL every autocommit statement is an fsync.
+  override async ensureHosts(
+    hosts: readonly { id: string; name?: string | null; os?: string | null }[],
+    at: number,
+  ): Promise<void> {
+    const st = this.db.prepare(
+      "INSERT INTO hosts (id, name, os, labels, agent, created_at) VALUES (?, ?, ?, '{}', 0, ?) ON CONFLICT (id) DO NOTHING",
+    );
+    this.db.transaction(() => {
+      for (const h of hosts) st.run(h.id, h.name ?? null, h.os ?? null, at);
+    })();
+  }
+  override async touchHosts(seen: readonly { id: string; at: number }[]): Promise<void> {
+    const st = this.db.prepare('UPDATE hosts SET last_seen = ? WHERE id = ? AND (last_seen IS NULL OR last_seen < ?)');
+    this.db.transaction(() => {
+      for (const h of seen) st.run(h.at, h.id, h.at);
+    })();
+  }
+
   async insertEvents(events: readonly StoredEvent[]): Promise<number> {
     return events.length === 0 ? 0 : this.insertMany(events);
   }
