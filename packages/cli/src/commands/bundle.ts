@@ -104,7 +104,7 @@ export function registerBundle(program: Command): void {
     .requiredOption('--policy <file>', 'policy file (YAML or JSON); it must validate')
     .requiredOption('--key <file>', 'private signing key (PEM or raw; must not be readable by group or others)')
     .requiredOption('--sequence <n>', 'bundle sequence: higher than every bundle published before')
-    .option('--version <n>', 'policy version carried (default: the policy metadata.version)')
+    .option('--policy-version <n>', 'policy version carried (default: the policy metadata.version)')
     .option(
       '--scope <selector>',
       'hosts it is for: host:ID, role:ROLE, label:KEY=VALUE (repeat; all must match; default every host)',
@@ -120,7 +120,7 @@ export function registerBundle(program: Command): void {
         policy: string;
         key: string;
         sequence: string;
-        version?: string;
+        policyVersion?: string;
         scope?: string[];
         notBefore?: string;
         expires?: string;
@@ -136,7 +136,7 @@ export function registerBundle(program: Command): void {
             {
               policy,
               sequence: positiveInt(o.sequence, '--sequence'),
-              ...(o.version ? { version: positiveInt(o.version, '--version') } : {}),
+              ...(o.policyVersion ? { version: positiveInt(o.policyVersion, '--policy-version') } : {}),
               scope: scopeFrom(o.scope ?? []),
               notBefore: new Date(notBefore),
               expiresAt: new Date(expiresAt),
