@@ -11,6 +11,7 @@ import { defaultCatalogue } from '@execguard/knowledge';
 import { formatIssue, type HostContext, type Mode, type Policy, parsePolicyText } from '@execguard/schema';
 import { explainRecord } from './event.js';
 import { executableMounts, libcPaths } from './host-setup.js';
+import type { ServerLink } from './link.js';
 import { type EnforcerStats, nativeCore } from './native.js';
 import { packageFiles } from './packages.js';
 import { Spool } from './spool.js';
@@ -30,6 +31,10 @@ export interface AgentOptions {
   readonly packageRoots?: readonly string[] | undefined;
   /** How often records move to the spool (ms). */
   readonly drainMs?: number | undefined;
+  /** The control server link: bundles replace the policy file, spooled events are uploaded. */
+  readonly link?: ServerLink | undefined;
+  /** How often the link checks in, pulls the bundle and uploads (ms, default 30 s). */
+  readonly syncMs?: number | undefined;
   readonly log?: (line: string) => void;
 }
 
@@ -53,6 +58,9 @@ export class Agent {
   private info: TableInfo | undefined;
   private spool: Spool;
   private timer: NodeJS.Timeout | undefined;
+  private syncTimer: NodeJS.Timeout | undefined;
+  private syncing: Promise<void> | undefined;
+  private policyVersion: number | undefined;
   private mismatches = 0;
   private written = 0;
   private readonly log: (line: string) => void;
@@ -102,7 +110,9 @@ export class Agent {
     );
     this.compiled = compiled;
     this.info = info;
+    this.policyVersion = policy.metadata.version;
     this.timer = setInterval(() => this.drain(), this.o.drainMs ?? 100);
+    if (this.o.link) this.syncTimer = setInterval(() => void this.sync(), this.o.syncMs ?? 30_000);
     watchFile(this.o.policyFile, { interval: 1000 }, () => void this.reload());
     this.log(
       `enforcing ${info.mode} (scope ${info.scopeId}, fail-${info.failMode}) on ${watch.join(', ')}; libc ${libc.join(', ')}`,
@@ -122,6 +132,7 @@ export class Agent {
       nativeCore().setTable(table);
       this.compiled = compiled;
       this.info = info;
+      this.policyVersion = policy.metadata.version;
       this.log(`policy reloaded: ${policy.metadata.name} v${policy.metadata.version}, ${info.mode}`);
       return true;
     } catch (e) {
@@ -150,12 +161,37 @@ export class Agent {
     return moved;
   }
 
+  /**
+   * One round with the control server: check in, install a newer bundle (then reload at once rather
+   * than at the next file poll), upload what the spool holds. Failures are logged and retried at the
+   * next round; enforcement never depends on the server.
+   */
+  sync(): Promise<void> {
+    const link = this.o.link;
+    if (!link) return Promise.resolve();
+    this.syncing ??= (async () => {
+      try {
+        this.drain();
+        await link.heartbeat(this.policyVersion);
+        if (await link.pullBundle(this.host)) await this.reload();
+        const up = await link.upload(this.spool);
+        if (up.rejected > 0) this.log(`server refused ${up.rejected} events (kept in the spool, not retried)`);
+      } catch (e) {
+        this.log(`server link: ${(e as Error).message} (retrying)`);
+      } finally {
+        this.syncing = undefined;
+      }
+    })();
+    return this.syncing;
+  }
+
   stats(): EnforcerStats & { mismatches: number; spooled: number; mode: string | undefined } {
     return { ...nativeCore().stats(), mismatches: this.mismatches, spooled: this.written, mode: this.info?.mode };
   }
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
+    if (this.syncTimer) clearInterval(this.syncTimer);
     unwatchFile(this.o.policyFile);
     nativeCore().stop();
     this.drain();

@@ -2,6 +2,7 @@ export { Agent, type AgentOptions, loadPolicyFile, PolicyFileError } from './age
 export { type ExplainedEvent, explainRecord, recordToEvent } from './event.js';
 export { encodeFacts } from './facts-codec.js';
 export { executableMounts, libcPaths } from './host-setup.js';
+export { LinkError, type LinkOptions, ServerLink } from './link.js';
 export {
   type EnforcerStats,
   type NativeCore,

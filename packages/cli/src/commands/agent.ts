@@ -1,9 +1,17 @@
-import { Agent, PolicyFileError, runSelftest, sandboxSupported } from '@execguard/agent';
+import { existsSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { Agent, PolicyFileError, runSelftest, ServerLink, sandboxSupported } from '@execguard/agent';
 import { type Command, Option } from 'commander';
 import { EXIT, UserError } from '../errors.js';
 
 interface RunOptions {
-  policy: string;
+  policy?: string;
+  server?: string;
+  enrolTokenFile?: string;
+  state: string;
+  serverCa?: string;
+  trustedKey?: string;
+  syncSeconds: string;
   mode?: 'audit' | 'enforce';
   events: string;
   watch?: string[];
@@ -35,15 +43,64 @@ function labelsOf(list: readonly string[] | undefined): { labels?: Record<string
   return { labels: out };
 }
 
+const readText = (flag: string, file: string) => {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UserError(`${flag} ${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+};
+
+/** Enrols when needed and installs the server's bundle; returns the link and the policy file to enforce. */
+async function connect(
+  o: RunOptions,
+  hostId: string,
+  log: (l: string) => void,
+): Promise<{ link: ServerLink; policyFile: string }> {
+  const link = new ServerLink({
+    server: o.server as string,
+    stateDir: o.state,
+    hostId,
+    hostName: hostname(),
+    ...(o.serverCa ? { ca: readText('--server-ca', o.serverCa) } : {}),
+    ...(o.trustedKey ? { trustedKeyPem: readText('--trusted-key', o.trustedKey) } : {}),
+    log,
+  });
+  if (!link.enrolled()) {
+    // The one-time token comes from a file or the environment, never the command line (ps shows argv).
+    const token = o.enrolTokenFile ? readText('--enrol-token-file', o.enrolTokenFile).trim() : process.env.EXECGUARD_ENROL_TOKEN;
+    if (!token)
+      throw new UserError('--server: this host is not enrolled yet; give --enrol-token-file FILE or EXECGUARD_ENROL_TOKEN');
+    try {
+      await link.enrol(token);
+    } catch (e) {
+      throw new UserError(`enrolment failed: ${(e as Error).message}`, EXIT.FINDING);
+    }
+  }
+  try {
+    await link.pullBundle({ id: hostId });
+  } catch (e) {
+    log(`no bundle from the server yet: ${(e as Error).message}`);
+  }
+  if (existsSync(link.policyFile)) return { link, policyFile: link.policyFile };
+  if (o.policy) return { link, policyFile: o.policy };
+  throw new UserError('--server: the server has published no policy for this host yet and no --policy was given', EXIT.FINDING);
+}
+
 async function run(o: RunOptions): Promise<void> {
   const log = (line: string) => process.stderr.write(`execguard agent: ${line}\n`);
+  if (!o.policy && !o.server) throw new UserError('give --policy FILE, --server URL, or both');
+  const hostId = o.hostId ?? hostname();
+  const connected = o.server ? await connect(o, hostId, log) : undefined;
   const agent = new Agent({
-    policyFile: o.policy,
+    policyFile: connected?.policyFile ?? (o.policy as string),
+    link: connected?.link,
+    syncMs: positive('--sync-seconds', o.syncSeconds) * 1000,
     mode: o.mode,
     spoolDir: o.events,
     watch: o.watch,
     libc: o.libc,
-    host: { ...(o.hostId ? { id: o.hostId } : {}), ...(o.role ? { role: o.role } : {}), ...labelsOf(o.label) },
+    host: { id: hostId, ...(o.role ? { role: o.role } : {}), ...labelsOf(o.label) },
     deadlineMs: positive('--deadline-ms', o.deadlineMs),
     watchdogMs: positive('--watchdog-ms', o.watchdogMs),
     recordCap: positive('--record-cap', o.recordCap),
@@ -54,15 +111,17 @@ async function run(o: RunOptions): Promise<void> {
     await agent.start();
   } catch (e) {
     if (e instanceof PolicyFileError) throw new UserError(e.message);
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new UserError(`--policy ${o.policy}: no such file`);
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new UserError(`policy ${o.policy}: no such file`);
     throw new UserError(`cannot enforce: ${(e as Error).message}`, EXIT.FINDING);
   }
   log('ready');
+  if (connected) void agent.sync();
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
   });
+  await agent.sync();
   agent.stop();
   const stats = agent.stats();
   if (o.json) process.stdout.write(`${JSON.stringify(stats)}\n`);
@@ -77,7 +136,13 @@ export function registerAgent(program: Command): void {
   agent
     .command('run')
     .description('enforce a policy on this host with the native fanotify core (root)')
-    .requiredOption('--policy <file>', 'policy file (YAML or JSON); reloaded without a gap when it changes')
+    .option('--policy <file>', 'policy file (YAML or JSON); reloaded without a gap when it changes')
+    .option('--server <url>', 'control server: enrol, enforce its signed bundles, upload events')
+    .option('--enrol-token-file <file>', 'one-time enrolment token (first start only; or EXECGUARD_ENROL_TOKEN)')
+    .option('--state <dir>', 'credential, pinned server key, bundle state and installed policy', '/var/lib/execguard/agent')
+    .option('--server-ca <file>', 'CA certificate (PEM) for an https server with its own CA')
+    .option('--trusted-key <file>', 'server signing key (PEM) known out of band; default: pinned at enrolment')
+    .option('--sync-seconds <s>', 'how often to check in, pull the bundle and upload events', '30')
     .addOption(new Option('--mode <mode>', 'override the policy scope mode').choices(['audit', 'enforce']))
     .option(
       '--events <dir>',
