@@ -8,6 +8,7 @@ import {
   generateSigningKey,
   importBundle,
   isTrustError,
+  loadOrCreateSigningKey,
   readBundleState,
   readPrivateKeyFile,
   signBundle,
@@ -111,4 +112,16 @@ test('key files: private key written 0600, never overwritten, refused when group
     () => readPrivateKeyFile(join(dir, 'missing.key')),
     (e) => isTrustError(e, 'E_KEY'),
   );
+});
+
+test('loadOrCreateSigningKey: created on first use, the same key afterwards', () => {
+  const dir = join(mkdtempSync(join(tmpdir(), 'eg-trust-keys-')), 'server');
+  const first = loadOrCreateSigningKey(dir);
+  assert.equal(first.created, true);
+  assert.equal(statSync(join(dir, 'execguard-signing.key')).mode & 0o777, 0o600);
+  const second = loadOrCreateSigningKey(dir);
+  assert.equal(second.created, false);
+  assert.equal(second.keyId, first.keyId);
+  const b = signBundle({ policy, sequence: 1, notBefore: new Date(T0), expiresAt: new Date(T0 + DAY) }, second.privateKey);
+  assert.equal(b.keyId, first.keyId);
 });

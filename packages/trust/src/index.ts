@@ -55,6 +55,7 @@ export { writeFileAtomic } from './fsutil.js';
 export {
   generateSigningKey,
   keyIdOf,
+  loadOrCreateSigningKey,
   parsePrivateKey,
   parsePublicKey,
   privateKeyPem,

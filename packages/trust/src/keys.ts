@@ -208,3 +208,30 @@ export function verifyWithContext(context: string, data: Uint8Array, signature: 
   if (signature.length !== 64) return false;
   return verify(null, Buffer.concat([Buffer.from(`${context}\n`, 'utf8'), data]), publicKey, signature);
 }
+
+/**
+ * The server's "generated on first start, or supplied" key: reads DIR/NAME.key when it exists
+ * (mode checked), otherwise creates the pair. Two processes racing on first start: the loser's
+ * exclusive create fails and it reads the winner's key.
+ */
+export function loadOrCreateSigningKey(dir: string, name = 'execguard-signing'): SigningKeyPair & { readonly created: boolean } {
+  const path = join(dir, `${name}.key`);
+  const read = () => {
+    const privateKey = readPrivateKeyFile(path);
+    const publicKey = createPublicKey(privateKey);
+    return { privateKey, publicKey, keyId: keyIdOf(publicKey), created: false };
+  };
+  try {
+    return read();
+  } catch (e) {
+    if (!(e instanceof TrustError) || e.code !== 'E_KEY' || !/ENOENT/.test(e.message)) throw e;
+  }
+  const pair = generateSigningKey();
+  try {
+    writeSigningKey(dir, name, pair);
+  } catch (e) {
+    if (e instanceof TrustError && /already exists/.test(e.message)) return read();
+    throw e;
+  }
+  return { ...pair, created: true };
+}
