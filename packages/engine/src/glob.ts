@@ -73,18 +73,24 @@ export class PathTrie<T> {
   }
   /** Calls `visit` with the items of every node on the path (each list read-only). */
   lookup(path: string, visit: { add(items: readonly T[]): void }): void {
-    if (this.size === 0) return;
+    this.collect<void>(path, undefined, (_, items) => visit.add(items));
+  }
+  /** Folds the items of every node on the path into `acc` (each list read-only), in path order. */
+  collect<A>(path: string, acc: A, fold: (acc: A, items: readonly T[]) => A): A {
+    if (this.size === 0) return acc;
     const p = this.lower ? path.toLowerCase() : path;
     let node: TrieNode<T> | undefined = this.root;
     let start = 0;
+    let out = acc;
     // Walk segment by segment without splitting (no array per lookup).
     while (node) {
-      if (node.items.length > 0) visit.add(node.items);
+      if (node.items.length > 0) out = fold(out, node.items);
       if (start > p.length) break;
       let end = p.indexOf('/', start);
       if (end < 0) end = p.length;
       node = node.children.get(p.slice(start, end));
       start = end + 1;
     }
+    return out;
   }
 }

@@ -1,7 +1,8 @@
 import type { ContentKind } from './args.js';
+import { DigestTable } from './digest-table.js';
 import { isWindowsPattern, literalPrefixSegments, PathTrie } from './glob.js';
 import type { CompiledIdentity } from './identity.js';
-import { hashLookup, type Subject } from './subject.js';
+import type { Subject } from './subject.js';
 
 /**
  * Finds the rules that could match a program without testing them all: each rule is filed under
@@ -20,12 +21,15 @@ export class RuleIndex {
   /** Rules without a program identity that only hold for one content kind (script, inline, stdin). */
   private readonly byContent = new Map<ContentKind, number[]>();
   private hasPaths = false;
+  /** bySha as the hot path reads it; built on first use after the last add. */
+  private shaTable: DigestTable<readonly number[]> | undefined;
 
   /**
    * File a rule. `needsContent` is the content kind every event matching the rule must have (a
    * rule with `script:` needs a script), so such rules are skipped for events without it.
    */
   add(rule: number, program: CompiledIdentity | undefined, needsContent?: ContentKind): void {
+    this.shaTable = undefined;
     if (!program) {
       if (needsContent && needsContent !== 'none') {
         const list = this.byContent.get(needsContent);
@@ -61,55 +65,39 @@ export class RuleIndex {
       if (same) this.bySha.set(h, same);
       else shared.set(key, list);
     }
+    this.shaTable = new DigestTable(this.bySha);
   }
 
   candidates(s: Subject, content: ContentKind): readonly number[] {
     // Hot path: usually one list contributes, and it is returned as is (callers only read it);
-    // the collector object is only made when a second list turns up.
-    let first: readonly number[] | undefined;
-    let more: Collector | undefined;
-    const offer = (list: readonly number[] | undefined) => {
-      if (list === undefined || list.length === 0) return;
-      if (first === undefined) {
-        first = list;
-        return;
-      }
-      more ??= new Collector(first);
-      more.add(list);
-    };
-    if (s.sha256 !== undefined && this.bySha.size > 0) offer(hashLookup(this.bySha, s.sha256));
-    if (s.signature !== undefined && this.bySigner.size > 0) offer(this.bySigner.get(s.signature.subject));
+    // a merged copy is only made when a second list turns up. No closure, no visitor object.
+    let out: readonly number[] = NOTHING;
+    if (s.sha256 !== undefined && this.bySha.size > 0) {
+      this.shaTable ??= new DigestTable(this.bySha);
+      out = join(out, this.shaTable.get(s.sha256));
+    }
+    if (s.signature !== undefined && this.bySigner.size > 0) out = join(out, this.bySigner.get(s.signature.subject));
     if (s.pkg !== undefined && this.byPackage.size > 0) {
-      offer(this.byPackage.get(s.pkg.name));
-      offer(this.byPackage.get('*'));
+      out = join(out, this.byPackage.get(s.pkg.name));
+      out = join(out, this.byPackage.get('*'));
     }
     if (this.byName.size > 0) {
-      if (s.basename !== undefined) offer(this.byName.get(s.basename));
-      if (s.originalName !== undefined && s.originalName !== s.basename) offer(this.byName.get(s.originalName));
+      if (s.basename !== undefined) out = join(out, this.byName.get(s.basename));
+      if (s.originalName !== undefined && s.originalName !== s.basename) out = join(out, this.byName.get(s.originalName));
     }
     if (this.hasPaths && s.path !== undefined) {
-      const visit = { add: offer };
-      this.linuxPaths.lookup(s.path, visit);
-      this.windowsPaths.lookup(s.path, visit);
+      out = this.linuxPaths.collect(s.path, out, join);
+      out = this.windowsPaths.collect(s.path, out, join);
     }
-    if (content !== 'none' && this.byContent.size > 0) offer(this.byContent.get(content));
-    offer(this.always);
-    return more ? more.result() : (first ?? NOTHING);
+    if (content !== 'none' && this.byContent.size > 0) out = join(out, this.byContent.get(content));
+    return join(out, this.always);
   }
 }
 
-/** Merges candidate lists (each in document order) into one, without repeats. */
-class Collector {
-  private out: readonly number[];
-  constructor(first: readonly number[]) {
-    this.out = first;
-  }
-  add(list: readonly number[]): void {
-    this.out = mergeSorted(this.out, list);
-  }
-  result(): readonly number[] {
-    return this.out;
-  }
+/** Candidates so far plus one more list (each in document order), without repeats. */
+function join(out: readonly number[], list: readonly number[] | undefined): readonly number[] {
+  if (list === undefined || list.length === 0) return out;
+  return out.length === 0 ? list : mergeSorted(out, list);
 }
 
 function mergeSorted(a: readonly number[], b: readonly number[]): number[] {
