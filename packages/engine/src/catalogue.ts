@@ -128,7 +128,8 @@ export function indexCatalogue(catalogue: Catalogue): CatalogueIndex {
     return (patternNames.get(platform) ?? NEVER).test(name) ? slowClassify(platform, name) : UNKNOWN_NAME;
   };
   const userWritable = (platform: Platform, path: string) => (locations.get(platform) ?? NEVER).test(path);
-  const memo = new Map<Platform, Map<string, PathFacts>>(platforms.map((p) => [p, new Map()]));
+  const linuxMemo = new Map<string, PathFacts>();
+  const windowsMemo = new Map<string, PathFacts>();
   const derivePathFacts = (platform: Platform, executable: string): PathFacts => {
     const path = executable.includes('\\') ? executable.replace(/\\/g, '/') : executable;
     const slash = path.lastIndexOf('/');
@@ -145,7 +146,7 @@ export function indexCatalogue(catalogue: Catalogue): CatalogueIndex {
 
   return {
     pathFacts(platform, executable) {
-      const m = memo.get(platform) as Map<string, PathFacts>;
+      const m = platform === 'windows' ? windowsMemo : linuxMemo;
       const hit = m.get(executable);
       if (hit) return hit;
       const facts = derivePathFacts(platform, executable);

@@ -1,4 +1,15 @@
-import type { Exception, MaintenanceWindow, NeverBlock, Policy, Rule, Scope, Selector } from '@execguard/schema';
+import type {
+  Exception,
+  FailMode,
+  MaintenanceWindow,
+  Mode,
+  NeverBlock,
+  Policy,
+  PolicyRef,
+  Rule,
+  Scope,
+  Selector,
+} from '@execguard/schema';
 import { assertPolicy } from '@execguard/schema';
 import type { CompiledPolicy, CompileOptions } from './api.js';
 import type { ContentKind } from './args.js';
@@ -37,6 +48,15 @@ export interface CompiledNeverBlock {
   readonly program: CompiledIdentity;
 }
 
+/** Where a host falls: its scope with the mode and fail mode that apply there (one object per scope). */
+export interface Setting {
+  readonly selector: Selector | undefined;
+  readonly scopeId: string;
+  readonly mode: Mode;
+  readonly failMode: FailMode;
+  readonly ref: PolicyRef;
+}
+
 /** The engine's private view of a compiled policy. */
 export interface Compiled extends CompiledPolicy {
   readonly catalogue: CatalogueIndex;
@@ -48,6 +68,9 @@ export interface Compiled extends CompiledPolicy {
   readonly exceptions: readonly CompiledException[];
   readonly windows: readonly CompiledWindow[];
   readonly neverBlock: readonly CompiledNeverBlock[];
+  /** Scopes in document order, then the policy defaults (scope "default"). */
+  readonly scopeSettings: readonly Setting[];
+  readonly defaultSetting: Setting;
 }
 
 /**
@@ -75,9 +98,11 @@ export function compile(policy: unknown, options: CompileOptions): CompiledPolic
   }
   denyIndex.seal();
   allowIndex.seal();
+  const ref: PolicyRef = { name: p.metadata.name, version: p.metadata.version, digest: policyDigest(p) };
+  const defaults = p.defaults;
   const compiled: Compiled = {
     policy: p,
-    ref: { name: p.metadata.name, version: p.metadata.version, digest: policyDigest(p) },
+    ref,
     catalogue: indexCatalogue(options.catalogue),
     scopes: p.scopes ?? [],
     denyRules,
@@ -97,6 +122,14 @@ export function compile(policy: unknown, options: CompileOptions): CompiledPolic
       relaxedRules: new Set(w.relax.rules ?? []),
     })),
     neverBlock: (p.neverBlock ?? []).map((n) => ({ source: n, program: compileIdentity(n.program) })),
+    scopeSettings: (p.scopes ?? []).map((s) => ({
+      selector: s.selector,
+      scopeId: s.id,
+      mode: s.mode,
+      failMode: s.failMode ?? defaults.failMode,
+      ref,
+    })),
+    defaultSetting: { selector: undefined, scopeId: 'default', mode: defaults.mode, failMode: defaults.failMode, ref },
   };
   return compiled;
 }

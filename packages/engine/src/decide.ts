@@ -1,6 +1,6 @@
-import type { DecidedBy, Decision, ExecEvent, HostContext, Mode, Reason, TraceStep } from '@execguard/schema';
+import type { DecidedBy, Decision, ExecEvent, HostContext, Reason, TraceStep } from '@execguard/schema';
 import type { CompiledPolicy, DecideContext } from './api.js';
-import type { Compiled, CompiledRule, CompiledWindow, HostView } from './compile.js';
+import type { Compiled, CompiledRule, CompiledWindow, HostView, Setting } from './compile.js';
 import { selectorMatches } from './compile.js';
 import { type CompiledMatch, type EvalInput, holds } from './conditions.js';
 import { deriveFacts, type Facts } from './facts.js';
@@ -21,11 +21,17 @@ export function hostView(host: HostContext | undefined, event: ExecEvent): HostV
 
 /** Event fields behind a match, for the decision's reasons. */
 function matchedFields(m: CompiledMatch | undefined, f: Facts): Record<string, string | boolean> {
-  const out: Record<string, string | boolean> = {};
   const s = m?.source;
+  const p = f.program;
+  // Hot path (a program identified by hash and path, no content, no argument rule): one literal,
+  // with the keys in the order the general code below would add them.
+  if (f.content === 'none' && !s?.args && (!s || s.program) && p.sha256 && p.path && (!s || s.program?.sha256)) {
+    return { 'process.hash.sha256': p.sha256, 'process.executable': p.path };
+  }
+  const out: Record<string, string | boolean> = {};
   if (!s || s.program) {
-    if (f.program.sha256 && (!s || s.program?.sha256)) out['process.hash.sha256'] = f.program.sha256;
-    if (f.program.path) out['process.executable'] = f.program.path;
+    if (p.sha256 && (!s || s.program?.sha256)) out['process.hash.sha256'] = p.sha256;
+    if (p.path) out['process.executable'] = p.path;
   }
   if (s?.args) out['process.args'] = f.argString;
   if (f.content !== 'none') {
@@ -36,29 +42,37 @@ function matchedFields(m: CompiledMatch | undefined, f: Facts): Record<string, s
   return out;
 }
 
-interface Verdict {
-  readonly verdict: 'allow' | 'deny';
-  readonly decidedBy: DecidedBy;
-  readonly ruleId: string;
-  readonly exceptionId: string | null;
-  readonly windowId: string | null;
-  readonly reasons: Reason[];
-  readonly ruleTechniques: readonly string[] | undefined;
-}
+/** A decision while it is being made (decide() may still change its effect and reasons). */
+type Draft = { -readonly [K in keyof Decision]: Decision[K] };
 
 const NO_WINDOWS: CompiledWindow[] = [];
 
-/** One shape for every verdict (keeps the hot path monomorphic). */
-function verdict(
+/** One shape for every decision (keeps the hot path monomorphic); the effect follows the verdict until decide() adjusts it. */
+function draft(
+  s: Setting,
   v: 'allow' | 'deny',
   decidedBy: DecidedBy,
   ruleId: string,
   reasons: Reason[],
+  techniques: readonly string[],
   windowId: string | null = null,
   exceptionId: string | null = null,
-  ruleTechniques: readonly string[] | undefined = undefined,
-): Verdict {
-  return { verdict: v, decidedBy, ruleId, exceptionId, windowId, reasons, ruleTechniques };
+): Draft {
+  return {
+    verdict: v,
+    effect: v === 'deny' ? 'denied' : 'allowed',
+    decidedBy,
+    ruleId,
+    exceptionId,
+    windowId,
+    neverBlockId: null,
+    reasons,
+    techniques,
+    mode: s.mode,
+    failMode: s.failMode,
+    scopeId: s.scopeId,
+    policy: s.ref,
+  };
 }
 
 function activeWindows(c: Compiled, host: HostView, now: number): CompiledWindow[] {
@@ -71,26 +85,41 @@ function applies(rule: CompiledRule, host: HostView): boolean {
 }
 
 /** Rows 1–7 of the precedence table (spec §6). */
-function verdictOf(c: Compiled, input: EvalInput, host: HostView, now: number, windows: CompiledWindow[]): Verdict {
+function verdictOf(c: Compiled, input: EvalInput, host: HostView, now: number, windows: CompiledWindow[], set: Setting): Draft {
   const f = input.facts;
+  const techniques = f.techniques;
   const exe = f.program.path ?? '';
   if (f.loader) {
-    return verdict('deny', 'non-overridable', 'builtin:loader-invocation', [
-      {
-        source: 'builtin:loader-invocation',
-        message: 'the dynamic loader was executed directly; its target escapes program identity',
-        fields: { 'process.executable': exe, 'process.args': f.argString },
-      },
-    ]);
+    return draft(
+      set,
+      'deny',
+      'non-overridable',
+      'builtin:loader-invocation',
+      [
+        {
+          source: 'builtin:loader-invocation',
+          message: 'the dynamic loader was executed directly; its target escapes program identity',
+          fields: { 'process.executable': exe, 'process.args': f.argString },
+        },
+      ],
+      techniques,
+    );
   }
   if (f.memfd) {
-    return verdict('deny', 'non-overridable', 'builtin:memfd-exec', [
-      {
-        source: 'builtin:memfd-exec',
-        message: 'execution from an anonymous memory file (fileless)',
-        fields: { 'process.executable': exe },
-      },
-    ]);
+    return draft(
+      set,
+      'deny',
+      'non-overridable',
+      'builtin:memfd-exec',
+      [
+        {
+          source: 'builtin:memfd-exec',
+          message: 'execution from an anonymous memory file (fileless)',
+          fields: { 'process.executable': exe },
+        },
+      ],
+      techniques,
+    );
   }
 
   for (const x of c.exceptions) {
@@ -99,20 +128,31 @@ function verdictOf(c: Compiled, input: EvalInput, host: HostView, now: number, w
     if (!holds(x.match, input)) continue;
     const s = x.source;
     const message = `exception ${s.id} (ticket ${s.ticket}, requested by ${s.requester}, approved by ${s.approver}, expires ${s.expires})`;
-    return verdict('allow', 'exception', s.id, [{ source: s.id, message, fields: matchedFields(x.match, f) }], null, s.id);
+    return draft(
+      set,
+      'allow',
+      'exception',
+      s.id,
+      [{ source: s.id, message, fields: matchedFields(x.match, f) }],
+      techniques,
+      null,
+      s.id,
+    );
   }
 
   let relaxedBy: string | null = null;
   for (const i of c.denyIndex.candidates(f.program, f.content)) {
     const rule = c.denyRules[i] as CompiledRule;
     if (!applies(rule, host) || !holds(rule.match, input, undefined, true)) continue;
-    const relaxing = windows.find((w) => w.relaxedRules.has(rule.id));
+    const relaxing = windows.length === 0 ? undefined : windows.find((w) => w.relaxedRules.has(rule.id));
     if (relaxing) {
       relaxedBy ??= relaxing.source.id;
       continue;
     }
     const reason = { source: rule.id, message: rule.message, fields: matchedFields(rule.match, f) };
-    return verdict('deny', 'deny-rule', rule.id, [reason], relaxedBy, null, rule.techniques);
+    const rt = rule.techniques;
+    const all = rt && rt.length > 0 ? [...new Set([...techniques, ...rt])].sort() : techniques;
+    return draft(set, 'deny', 'deny-rule', rule.id, [reason], all, relaxedBy);
   }
 
   let programRule: CompiledRule | undefined;
@@ -141,14 +181,15 @@ function verdictOf(c: Compiled, input: EvalInput, host: HostView, now: number, w
         fields: matchedFields(programRule.match, f),
       });
     }
-    return verdict('allow', 'allow-rule', winner.id, reasons, relaxedBy);
+    return draft(set, 'allow', 'allow-rule', winner.id, reasons, techniques, relaxedBy);
   }
 
-  const window = windows.find((w) => w.source.relax.defaultDeny === true);
+  const window = windows.length === 0 ? undefined : windows.find((w) => w.source.relax.defaultDeny === true);
   if (window) {
     const w = window.source;
     const message = `maintenance window ${w.id} (ticket ${w.ticket}) relaxes default-deny until ${w.end}`;
-    return verdict('allow', 'maintenance-window', w.id, [{ source: w.id, message, fields: matchedFields(undefined, f) }], w.id);
+    const reasons = [{ source: w.id, message, fields: matchedFields(undefined, f) }];
+    return draft(set, 'allow', 'maintenance-window', w.id, reasons, techniques, w.id);
   }
 
   let why = 'no rule allows this program';
@@ -160,13 +201,8 @@ function verdictOf(c: Compiled, input: EvalInput, host: HostView, now: number, w
         ? `${what} approved by ${contentRule.id}, but no rule allows the interpreter`
         : `neither the interpreter nor its ${what} is allowed`;
   }
-  return verdict(
-    'deny',
-    'default-deny',
-    'default-deny',
-    [{ source: 'default-deny', message: why, fields: matchedFields(undefined, f) }],
-    relaxedBy,
-  );
+  const reasons = [{ source: 'default-deny', message: why, fields: matchedFields(undefined, f) }];
+  return draft(set, 'deny', 'default-deny', 'default-deny', reasons, techniques, relaxedBy);
 }
 
 /** Decide one execution (spec §6–§8). Pure: same inputs, same decision. */
@@ -174,71 +210,45 @@ export function decide(policy: CompiledPolicy, event: ExecEvent, ctx: DecideCont
   const c = policy as Compiled;
   const host = hostView(ctx.host, event);
   const now = ctx.now;
-  let scopeId = 'default';
-  let mode: Mode = c.policy.defaults.mode;
-  let failMode = c.policy.defaults.failMode;
-  for (const s of c.scopes) {
-    if (selectorMatches(s.selector, host)) {
-      scopeId = s.id;
-      mode = s.mode;
-      failMode = s.failMode ?? failMode;
-      break;
-    }
-  }
+  const set = c.scopes.length === 0 ? c.defaultSetting : settingOf(c, host);
   const input = deriveFacts(c.catalogue, event);
-  const facts = input.facts;
   const windows = activeWindows(c, host, now);
-  const v = verdictOf(c, input, host, now, windows);
+  const d = verdictOf(c, input, host, now, windows, set);
 
-  let effect: Decision['effect'] = 'allowed';
-  let windowId = v.windowId;
-  let neverBlockId: string | null = null;
-  let reasons = v.reasons;
-  if (v.verdict === 'deny') {
-    effect = 'denied';
-    if (mode !== 'enforce') {
-      effect = 'would-deny';
-    } else if (v.decidedBy !== 'non-overridable') {
-      const relaxing = windows.find((w) => w.source.relax.enforcement === true);
-      const nb = relaxing
-        ? undefined
-        : c.neverBlock.find((n) => selectorMatches(n.source.appliesTo, host) && matchIdentity(n.program, facts.program));
+  if (d.verdict === 'deny') {
+    if (set.mode !== 'enforce') {
+      d.effect = 'would-deny';
+    } else if (d.decidedBy !== 'non-overridable') {
+      const relaxing = windows.length === 0 ? undefined : windows.find((w) => w.source.relax.enforcement === true);
+      const program = input.facts.program;
+      const nb =
+        relaxing || c.neverBlock.length === 0
+          ? undefined
+          : c.neverBlock.find((n) => selectorMatches(n.source.appliesTo, host) && matchIdentity(n.program, program));
       if (relaxing) {
-        effect = 'would-deny';
-        windowId = relaxing.source.id;
-        reasons = [
-          ...reasons,
+        d.effect = 'would-deny';
+        d.windowId = relaxing.source.id;
+        d.reasons = [
+          ...d.reasons,
           {
             source: relaxing.source.id,
             message: `maintenance window ${relaxing.source.id} (ticket ${relaxing.source.ticket}) suspends enforcement`,
           },
         ];
       } else if (nb) {
-        effect = 'would-deny';
-        neverBlockId = nb.source.id;
-        reasons = [...reasons, { source: nb.source.id, message: `never-block: ${nb.source.reason}` }];
+        d.effect = 'would-deny';
+        d.neverBlockId = nb.source.id;
+        d.reasons = [...d.reasons, { source: nb.source.id, message: `never-block: ${nb.source.reason}` }];
       }
     }
   }
 
-  let techniques = facts.techniques;
-  if (v.ruleTechniques && v.ruleTechniques.length > 0) techniques = [...new Set([...techniques, ...v.ruleTechniques])].sort();
+  if (!ctx.explain) return d;
+  return { ...d, trace: explainTrace(c, input, host, now, d) satisfies readonly TraceStep[] };
+}
 
-  const decision: Decision = {
-    verdict: v.verdict,
-    effect,
-    decidedBy: v.decidedBy,
-    ruleId: v.ruleId,
-    exceptionId: v.exceptionId,
-    windowId,
-    neverBlockId,
-    reasons,
-    techniques,
-    mode,
-    failMode,
-    scopeId,
-    policy: c.ref,
-  };
-  if (!ctx.explain) return decision;
-  return { ...decision, trace: explainTrace(c, input, host, now, decision) satisfies readonly TraceStep[] };
+/** The first scope whose selector matches the host, else the policy's defaults (spec §7). */
+function settingOf(c: Compiled, host: HostView): Setting {
+  for (const s of c.scopeSettings) if (selectorMatches(s.selector, host)) return s;
+  return c.defaultSetting;
 }

@@ -38,7 +38,7 @@ export function platformOf(event: ExecEvent): Platform {
 }
 
 /** Adds the proxy patterns of one name that match the arguments (both names count, spec §3). */
-function proxyUse(info: NameInfo | undefined, args: string, techniques: string[], found: Facts['proxy']): Facts['proxy'] {
+function proxyUse(info: NameInfo | undefined, args: string, found: Facts['proxy']): Facts['proxy'] {
   const px = info?.proxy;
   if (!px) return found;
   let out = found;
@@ -47,7 +47,6 @@ function proxyUse(info: NameInfo | undefined, args: string, techniques: string[]
     out ??= { binary: px.spec.name, patterns: [], techniques: [] };
     (out.patterns as string[]).push(p.id);
     (out.techniques as string[]).push(p.technique);
-    addTechnique(techniques, p.technique);
   }
   return out;
 }
@@ -104,8 +103,11 @@ class FactsRecord implements Facts, EvalInput {
   }
 }
 
-function addTechnique(list: string[], t: string): void {
+/** The list with `t` added once; the list is only made when the first technique turns up. */
+function addTechnique(list: string[] | undefined, t: string): string[] {
+  if (list === undefined) return [t];
   if (!list.includes(t)) list.push(t);
+  return list;
 }
 
 export function deriveFacts(cat: CatalogueIndex, event: ExecEvent): Facts & EvalInput {
@@ -117,7 +119,7 @@ export function deriveFacts(cat: CatalogueIndex, event: ExecEvent): Facts & Eval
   const original = program.originalName !== base ? program.originalName : undefined;
   const eg = event.execguard;
   const proc = event.process;
-  const techniques: string[] = [];
+  let techniques: string[] | undefined;
 
   const exe = proc.executable ?? '';
   const baseInfo = pf ? pf.info : base !== undefined ? cat.classify(platform, base) : undefined;
@@ -146,20 +148,20 @@ export function deriveFacts(cat: CatalogueIndex, event: ExecEvent): Facts & Eval
       content = 'stdin';
       contentFlag = parsed.stdinFlag ? parsed.flag : `stdin=${stdin}`;
     }
-    if (content !== 'none') for (const t of interpreter.techniques) addTechnique(techniques, t);
+    if (content !== 'none') for (const t of interpreter.techniques) techniques = addTechnique(techniques, t);
   }
 
   // Proxy use: both names count, so a renamed rundll32 is still rundll32 (spec §3).
-  const proxy =
-    args === undefined ? undefined : proxyUse(originalInfo, args, techniques, proxyUse(baseInfo, args, techniques, undefined));
+  const proxy = args === undefined ? undefined : proxyUse(originalInfo, args, proxyUse(baseInfo, args, undefined));
+  if (proxy) for (const t of proxy.techniques) techniques = addTechnique(techniques, t);
 
   const masquerade = masqueradeOf(program, pf?.misplaced);
   const userWritable = pf?.userWritable === true;
-  if (loader) addTechnique(techniques, 'T0894');
-  if (memfd) addTechnique(techniques, 'T0834');
-  if (masquerade) addTechnique(techniques, 'T0849');
-  if (userWritable) addTechnique(techniques, 'T0863');
-  if (techniques.length > 1) techniques.sort();
+  if (loader) techniques = addTechnique(techniques, 'T0894');
+  if (memfd) techniques = addTechnique(techniques, 'T0834');
+  if (masquerade) techniques = addTechnique(techniques, 'T0849');
+  if (userWritable) techniques = addTechnique(techniques, 'T0863');
+  if (techniques !== undefined && techniques.length > 1) techniques.sort();
 
   return new FactsRecord(
     event,
@@ -175,6 +177,6 @@ export function deriveFacts(cat: CatalogueIndex, event: ExecEvent): Facts & Eval
     proxy,
     masquerade,
     userWritable,
-    techniques.length === 0 ? NONE : techniques,
+    techniques ?? NONE,
   );
 }
