@@ -165,6 +165,22 @@ static image_kind kind_of(int fd) {
 static const eg_result FAIL_RESULT = {0};
 
 /*
+ * Failpoint for the watchdog test: when EXECGUARD_FAILPOINT_STALL names a path, deciding an
+ * execution of that program stalls the loop for ten seconds, as a hung read on a network file
+ * system would. Read once at start; unset in production (root sets the agent's environment).
+ */
+static char *stall_path;
+
+static void maybe_stall(const char *path) {
+  if (stall_path && path && strcmp(stall_path, path) == 0) {
+    free(stall_path);
+    stall_path = NULL; /* once: the replacement loop must not stall on the retry */
+    struct timespec ts = {10, 0};
+    nanosleep(&ts, NULL);
+  }
+}
+
+/*
  * Decides one permission event; returns true to allow.
  *
  * A file too large to hash before the deadline is decided with its hash unknown — exactly what the
@@ -198,6 +214,7 @@ static bool decide_event(eg_probe *probe, const eg_table *t, const struct fanoti
     }
     if (rc >= 0 && eg_probe_script(probe, t, md->pid, deadline) == 1) rc = 1;
   }
+  maybe_stall(eg_probe_facts(probe)->program.path);
   if (rc < 0) {
     r = FAIL_RESULT;
     r.allow = !t->fail_closed;
@@ -267,12 +284,14 @@ static void *loop(void *arg) {
         if (md->pid != S.self && t && probe) {
           double start = mono();
           pthread_mutex_lock(&S.lock);
-          S.in_flight_since = start;
-          S.in_flight_fd = md->fd;
+          if (S.generation == a.generation) {
+            S.in_flight_since = start;
+            S.in_flight_fd = md->fd;
+          }
           pthread_mutex_unlock(&S.lock);
           allow = decide_event(probe, t, md, start);
           pthread_mutex_lock(&S.lock);
-          S.in_flight_since = 0;
+          if (S.generation == a.generation) S.in_flight_since = 0; /* an abandoned loop must not clear the new one's */
           pthread_mutex_unlock(&S.lock);
         }
         respond(a.fan_fd, md->fd, allow);
@@ -338,13 +357,8 @@ static void *watchdog(void *unused) {
       pthread_mutex_unlock(&S.lock);
       continue;
     }
-    /* The stuck event gets the fail mode; the rest of the group's pending events are released (allowed). */
-    respond(S.fan_fd, S.in_flight_fd, !(S.table && S.table->fail_closed));
-    int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
-    if (devnull >= 0) {
-      dup3(devnull, S.fan_fd, O_CLOEXEC);
-      close(devnull);
-    }
+    /* A new group with the same marks starts first, so no execution goes unmediated in between. */
+    int old_fd = S.fan_fd;
     S.generation++;
     S.in_flight_since = 0;
     S.stats.restarts++;
@@ -353,11 +367,33 @@ static void *watchdog(void *unused) {
     char err[256];
     int fd = open_group(err, sizeof err);
     if (fd >= 0) {
-      /* The old descriptor number now holds /dev/null and belongs to the stuck loop until it exits. */
       S.fan_fd = fd;
       if (start_loop(fd) != 0) S.stats.errors++;
     } else {
       S.stats.errors++;
+    }
+    /* The stuck event, and every event queued behind it in the old group, get the fail mode (no I/O:
+     * whatever stalled the loop could stall this thread too). */
+    bool allow = !(S.table && S.table->fail_closed);
+    respond(old_fd, S.in_flight_fd, allow);
+    static char pending[16384] __attribute__((aligned(__alignof__(struct fanotify_event_metadata))));
+    ssize_t len;
+    while ((len = read(old_fd, pending, sizeof pending)) > 0) {
+      struct fanotify_event_metadata *md = (struct fanotify_event_metadata *)pending;
+      for (; FAN_EVENT_OK(md, len); md = FAN_EVENT_NEXT(md, len)) {
+        if (md->fd < 0) continue;
+        if (md->mask & (FAN_OPEN_EXEC_PERM | FAN_OPEN_PERM)) respond(old_fd, md->fd, allow || md->pid == S.self);
+        close(md->fd);
+        S.stats.deadline_misses++;
+      }
+    }
+    /* /dev/null takes the old group's descriptor number: the group is released (the kernel allows
+     * anything still pending there, which the new group decides as well) and the stuck loop, when it
+     * wakes, writes its answers to /dev/null. The number is never reused while that loop may run. */
+    int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (devnull >= 0) {
+      dup3(devnull, old_fd, O_CLOEXEC);
+      close(devnull);
     }
     pthread_mutex_unlock(&S.lock);
   }
@@ -377,6 +413,8 @@ int eg_enforcer_start(const eg_start_options *o, eg_table *t, char *err, size_t 
   S.cfg.watchdog_ms = o->watchdog_ms > 0 ? o->watchdog_ms : 2000;
   S.cfg.record_cap = o->record_cap > 0 ? o->record_cap : 65536;
   S.self = getpid();
+  free(stall_path);
+  stall_path = getenv("EXECGUARD_FAILPOINT_STALL") ? strdup(getenv("EXECGUARD_FAILPOINT_STALL")) : NULL;
   memset(&S.stats, 0, sizeof S.stats);
   memset(S.lat_hist, 0, sizeof S.lat_hist);
   S.stop_fd = eventfd(0, EFD_CLOEXEC);

@@ -159,3 +159,39 @@ test('a new policy applies without restart: audit to enforce, then back', { skip
     rmSync(f.dir, { recursive: true, force: true });
   }
 });
+
+for (const failMode of ['open', 'closed'] as const) {
+  test(`the watchdog replaces a stuck enforcer loop (fail-${failMode}): the stuck execution gets the fail mode, enforcement goes on`, {
+    skip,
+  }, async () => {
+    const f = fixture('enforce');
+    const doc = JSON.parse(readFileSync(f.policy, 'utf8'));
+    writeFileSync(f.policy, JSON.stringify({ ...doc, defaults: { ...doc.defaults, failMode } }));
+    // A static program: its exec-time decision is final (no libc check, no retry by the loader).
+    copyFileSync('/sbin/ldconfig', join(f.stage, 'stall'));
+    const policy = JSON.parse(readFileSync(f.policy, 'utf8'));
+    policy.rules.push({ id: 'allow-static', action: 'allow', match: { program: { sha256: [sha256(join(f.stage, 'stall'))] } } });
+    writeFileSync(f.policy, JSON.stringify(policy));
+    const place = Sandbox.plan();
+    const sb = await Sandbox.start({
+      stage: f.stage,
+      policyFile: f.policy,
+      place,
+      agentArgs: ['--watchdog-ms', '500'],
+      env: { EXECGUARD_FAILPOINT_STALL: join(place.scratch, 'stall') },
+    });
+    try {
+      const stuck = sb.run(join(sb.scratch, 'stall'), ['-p'], undefined, 15_000);
+      if (failMode === 'open') assert.equal(stuck.status, 0, `fail-open lets the stuck execution run: ${stuck.stderr}`);
+      else assert.ok(stuck.blocked, `fail-closed refuses the stuck execution: ${stuck.stderr}`);
+      assert.equal(sb.run(`${sb.scratch}/allowed`, [], undefined, 15_000).status, 0, 'after the restart allowed programs run');
+      assert.ok(sb.run(`${sb.scratch}/denied`, [], undefined, 15_000).blocked, 'and the replacement loop enforces');
+      await sb.stopGracefully();
+      const restarts = Number(/(\d+) watchdog restarts/.exec(sb.agentLog)?.[1]);
+      assert.ok(restarts >= 1, `watchdog restarts: ${restarts}\n${sb.agentLog}`);
+    } finally {
+      sb.stop();
+      rmSync(f.dir, { recursive: true, force: true });
+    }
+  });
+}

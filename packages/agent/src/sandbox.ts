@@ -29,6 +29,8 @@ export interface SandboxOptions {
    * the environment as EG_SCRATCH, EG_SPOOL, EG_LIBC). It must print "ready" on stderr.
    */
   readonly agentCommand?: readonly string[];
+  /** Extra environment for the agent. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export interface SandboxPlace {
@@ -99,6 +101,7 @@ export class Sandbox {
     ].join('\n');
     this.child = spawn('unshare', ['-m', '--propagation', 'private', '--', '/bin/sh', '-c', script], {
       stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, ...(o.env ?? {}) },
     });
     this.child.stderr?.on('data', (d: Buffer) => {
       this.stderrText += d.toString();
@@ -131,6 +134,11 @@ export class Sandbox {
   }
   get alive(): boolean {
     return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Starts a program inside the namespace without waiting for it. */
+  spawn(cmd: string, args: readonly string[] = []): ChildProcess {
+    return spawn('nsenter', ['-t', String(this.holder), '-m', '--', cmd, ...args], { stdio: 'ignore', cwd: '/' });
   }
 
   /** Runs a program inside the namespace (absolute path), optionally with stdin. */

@@ -127,7 +127,7 @@ async function run(o: RunOptions): Promise<void> {
   if (o.json) process.stdout.write(`${JSON.stringify(stats)}\n`);
   else
     log(
-      `stopped: ${stats.decisions} decisions (${stats.denied} denied, ${stats.wouldDeny} would-deny), ${stats.spooled} events spooled`,
+      `stopped: ${stats.decisions} decisions (${stats.denied} denied, ${stats.wouldDeny} would-deny), ${stats.spooled} events spooled, ${stats.restarts} watchdog restarts, ${stats.recordsDropped} records dropped`,
     );
 }
 
