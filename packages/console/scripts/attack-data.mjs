@@ -4,7 +4,7 @@
 // coverage facts (detectors, self-test canaries), and writes public/coverage.json, which Vite copies
 // into dist-web/. Nothing from the bundles is committed: the file is generated at build time.
 // Without the bundles the file still holds ExecGuard's coverage and says the ATT&CK data is missing.
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -14,12 +14,21 @@ const root = join(pkg, '..', '..');
 const TECHNIQUES = ['T0807', 'T0834', 'T0849', 'T0853', 'T0863', 'T0871', 'T0894'];
 const MITIGATION = 'M0938';
 
-const candidates = [process.env.EXECGUARD_ATTACK_DIR, join(root, '..', 'shared', 'data', 'attack'), '/work/shared/data/attack'].filter(Boolean);
+const candidates = [
+  process.env.EXECGUARD_ATTACK_DIR,
+  join(root, '..', 'shared', 'data', 'attack'),
+  '/work/shared/data/attack',
+].filter(Boolean);
 const dir = candidates.find((d) => existsSync(d));
 
-const extId = (o) => o.external_references?.find((r) => r.source_name === 'mitre-ics-attack' || r.source_name === 'mitre-attack')?.external_id;
+const extId = (o) =>
+  o.external_references?.find((r) => r.source_name === 'mitre-ics-attack' || r.source_name === 'mitre-attack')?.external_id;
 const url = (o) => o.external_references?.find((r) => r.url)?.url ?? null;
-const stripCitations = (s) => (s ?? '').replace(/\(Citation:[^)]*\)/g, '').replace(/[ \t]+\n/g, '\n').trim();
+const stripCitations = (s) =>
+  (s ?? '')
+    .replace(/\(Citation:[^)]*\)/g, '')
+    .replace(/[ \t]+\n/g, '\n')
+    .trim();
 
 function release(file) {
   const bundle = JSON.parse(readFileSync(file, 'utf8'));
@@ -34,7 +43,11 @@ function release(file) {
     if (!t) continue;
     const mitigations = rels
       .filter((r) => r.relationship_type === 'mitigates' && r.target_ref === t.id)
-      .map((r) => ({ id: extId(byId.get(r.source_ref) ?? {}), name: byId.get(r.source_ref)?.name, how: stripCitations(r.description) }))
+      .map((r) => ({
+        id: extId(byId.get(r.source_ref) ?? {}),
+        name: byId.get(r.source_ref)?.name,
+        how: stripCitations(r.description),
+      }))
       .filter((x) => x.id);
     const detections = rels
       .filter((r) => r.relationship_type === 'detects' && r.target_ref === t.id)
@@ -44,7 +57,11 @@ function release(file) {
       });
     // ATT&CK v18 detection strategies: x-mitre-detection-strategy → analytics → log sources.
     const strategies = objs
-      .filter((o) => o.type === 'x-mitre-detection-strategy' && rels.some((r) => r.source_ref === o.id && r.target_ref === t.id && r.relationship_type === 'detects'))
+      .filter(
+        (o) =>
+          o.type === 'x-mitre-detection-strategy' &&
+          rels.some((r) => r.source_ref === o.id && r.target_ref === t.id && r.relationship_type === 'detects'),
+      )
       .map((s) => ({
         id: extId(s) ?? null,
         name: s.name,
@@ -55,7 +72,11 @@ function release(file) {
             id: extId(a) ?? null,
             platforms: a.x_mitre_platforms ?? [],
             description: stripCitations(a.description),
-            logSources: (a.x_mitre_log_source_references ?? []).map((l) => ({ component: byId.get(l.x_mitre_data_component_ref)?.name ?? null, name: l.name, channel: l.channel })),
+            logSources: (a.x_mitre_log_source_references ?? []).map((l) => ({
+              component: byId.get(l.x_mitre_data_component_ref)?.name ?? null,
+              name: l.name,
+              channel: l.channel,
+            })),
           })),
       }));
     const others = rels
@@ -63,7 +84,13 @@ function release(file) {
       .filter((r) => !['mitigates', 'detects'].includes(r.relationship_type))
       .map((r) => {
         const other = byId.get(r.source_ref === t.id ? r.target_ref : r.source_ref) ?? {};
-        return { type: r.relationship_type, direction: r.source_ref === t.id ? 'out' : 'in', id: extId(other) ?? null, name: other.name ?? null, kind: other.type ?? null };
+        return {
+          type: r.relationship_type,
+          direction: r.source_ref === t.id ? 'out' : 'in',
+          id: extId(other) ?? null,
+          name: other.name ?? null,
+          kind: other.type ?? null,
+        };
       });
     techniques[id] = {
       id,
@@ -75,7 +102,9 @@ function release(file) {
       platforms: t.x_mitre_platforms ?? [],
       dataSources: t.x_mitre_data_sources ?? [],
       description: stripCitations(t.description),
-      mitigatedByM0938: m ? rels.some((r) => r.relationship_type === 'mitigates' && r.source_ref === m.id && r.target_ref === t.id) : false,
+      mitigatedByM0938: m
+        ? rels.some((r) => r.relationship_type === 'mitigates' && r.source_ref === m.id && r.target_ref === t.id)
+        : false,
       mitigations,
       detections: [...detections.filter((d) => d.type !== 'x-mitre-detection-strategy'), ...[]],
       strategies,
@@ -85,7 +114,9 @@ function release(file) {
   return {
     release: collection?.x_mitre_version ?? file.match(/(\d+\.\d+)/)?.[1] ?? null,
     file: file.split('/').pop(),
-    mitigation: m ? { id: MITIGATION, name: m.name, description: stripCitations(m.description), modified: m.modified, url: url(m) } : null,
+    mitigation: m
+      ? { id: MITIGATION, name: m.name, description: stripCitations(m.description), modified: m.modified, url: url(m) }
+      : null,
     techniques,
   };
 }
@@ -131,10 +162,12 @@ for (const id of TECHNIQUES) {
       if (a.name !== b.name) what.push(`renamed from "${a.name}"`);
       if (a.description !== b.description) what.push('description changed');
       if (a.version !== b.version) what.push(`version ${a.version} → ${b.version}`);
-      if (a.mitigatedByM0938 !== b.mitigatedByM0938) what.push(b.mitigatedByM0938 ? 'now mitigated by M0938' : 'no longer mitigated by M0938');
+      if (a.mitigatedByM0938 !== b.mitigatedByM0938)
+        what.push(b.mitigatedByM0938 ? 'now mitigated by M0938' : 'no longer mitigated by M0938');
       const ds = (x) => JSON.stringify([x.dataSources, x.strategies.map((s) => s.id)]);
       if (ds(a) !== ds(b)) what.push('detection guidance changed');
-      if (a.mitigations.length !== b.mitigations.length) what.push(`mitigations ${a.mitigations.length} → ${b.mitigations.length}`);
+      if (a.mitigations.length !== b.mitigations.length)
+        what.push(`mitigations ${a.mitigations.length} → ${b.mitigations.length}`);
     }
     list.push({ from: releases[i - 1].release, to: releases[i].release, changes: what.length ? what : ['unchanged'] });
   }
@@ -148,7 +181,12 @@ const out = {
   release: latest?.release ?? null,
   releases: releases.map((r) => r.release),
   mitigation: latest?.mitigation ?? { id: MITIGATION, name: 'Execution Prevention', description: null },
-  techniques: TECHNIQUES.map((id) => ({ id, attack: latest?.techniques[id] ?? null, present: releases.map((r) => ({ release: r.release, present: id in r.techniques })), changes: changes[id] })),
+  techniques: TECHNIQUES.map((id) => ({
+    id,
+    attack: latest?.techniques[id] ?? null,
+    present: releases.map((r) => ({ release: r.release, present: id in r.techniques })),
+    changes: changes[id],
+  })),
   execguard: { detectors: await detectorsCoverage(), selftest: selftestCoverage() },
 };
 const target = join(pkg, 'public');

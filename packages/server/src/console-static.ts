@@ -75,7 +75,8 @@ export function registerConsole(app: FastifyInstance, dir: string | null = defau
       const path = decodeURIComponent((req.url.split('?')[0] ?? '/').replace(/\+/g, ' '));
       if (API_PREFIXES.some((p) => path === p || path.startsWith(p.endsWith('/') ? p : `${p}/`)))
         return reply.code(404).send({ error: 'not_found', message: `no route GET ${path}` });
-      if (path.includes('\0') || path.split('/').includes('..')) return reply.code(400).send({ error: 'bad_request', message: 'invalid path' });
+      if (path.includes('\0') || path.split('/').includes('..'))
+        return reply.code(400).send({ error: 'bad_request', message: 'invalid path' });
       const f = load(path.replace(/^\/+/, ''));
       if (f) {
         // Vite names assets by content hash: they never change under the same name.

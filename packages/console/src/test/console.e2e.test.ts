@@ -29,7 +29,15 @@ const ANALYST_SHA = 'c0ffee'.padEnd(64, '1');
 const OTHER_SHA = 'bad'.padEnd(64, '2');
 const DAY = 86_400_000;
 
-function event(id: string, host: string, sha: string, exe: string, at: number, effect: 'allowed' | 'would-deny' | 'denied', techniques: string[] = []) {
+function event(
+  id: string,
+  host: string,
+  sha: string,
+  exe: string,
+  at: number,
+  effect: 'allowed' | 'would-deny' | 'denied',
+  techniques: string[] = [],
+) {
   return {
     '@timestamp': new Date(at).toISOString(),
     event: { id, kind: 'event', category: ['process'], type: ['start'], module: 'execguard', original: `exec ${exe} on ${host}` },
@@ -134,8 +142,19 @@ describe('console end to end (Chromium)', { skip }, () => {
     const now = Date.now();
     const events = [];
     for (let d = 0; d < 7; d++) {
-      for (let i = 0; i < 3; i++) events.push(event(`ok-${d}-${i}`, 'hmi-01', 'a'.repeat(64), '/opt/hmi/bin/hmi', now - d * DAY - i * 60_000, 'allowed'));
-      events.push(event(`wd-${d}`, d % 2 ? 'hmi-01' : 'eng-02', ANALYST_SHA, '/home/operator/Downloads/vendor-tool', now - d * DAY - 3_600_000, 'would-deny', ['T0863']));
+      for (let i = 0; i < 3; i++)
+        events.push(event(`ok-${d}-${i}`, 'hmi-01', 'a'.repeat(64), '/opt/hmi/bin/hmi', now - d * DAY - i * 60_000, 'allowed'));
+      events.push(
+        event(
+          `wd-${d}`,
+          d % 2 ? 'hmi-01' : 'eng-02',
+          ANALYST_SHA,
+          '/home/operator/Downloads/vendor-tool',
+          now - d * DAY - 3_600_000,
+          'would-deny',
+          ['T0863'],
+        ),
+      );
     }
     events.push(event('bad-1', 'eng-02', OTHER_SHA, '/tmp/.x/rundll', now - 2 * 3_600_000, 'would-deny', ['T0894', 'T0863']));
     const up = await api(tokens.analyst, 'POST', '/v1/events', { events });
@@ -147,7 +166,15 @@ describe('console end to end (Chromium)', { skip }, () => {
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.setDefaultTimeout(15_000);
@@ -229,7 +256,10 @@ describe('console end to end (Chromium)', { skip }, () => {
     const dialog = page.getByRole('dialog', { name: 'Approve exception CHG-4711' });
     await dialog.getByRole('button', { name: 'Approve exception' }).click();
     await page.getByText('Exception CHG-4711 approved.').waitFor();
-    await page.getByRole('row', { name: /Exception CHG-4711/ }).getByText('active', { exact: true }).waitFor();
+    await page
+      .getByRole('row', { name: /Exception CHG-4711/ })
+      .getByText('active', { exact: true })
+      .waitFor();
     await shot('05-exception-approved');
     const x = (await api(tokens.approver, 'GET', '/v1/exceptions?status=active')).json.exceptions;
     assert.equal(x.length, 1);

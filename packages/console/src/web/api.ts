@@ -87,7 +87,8 @@ export async function detectRole(token: string): Promise<Role> {
   try {
     await request(token, 'GET', '/v1/groups');
   } catch (e) {
-    if (e instanceof ApiError && e.status === 403) throw new ApiError(403, 'forbidden', 'this credential is not a console user (agent or enrolment token)', {});
+    if (e instanceof ApiError && e.status === 403)
+      throw new ApiError(403, 'forbidden', 'this credential is not a console user (agent or enrolment token)', {});
     throw e;
   }
   if (await probe('GET', '/v1/tokens')) return 'admin';

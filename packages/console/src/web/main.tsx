@@ -51,7 +51,9 @@ function SignIn({ onSignedIn, reason }: { onSignedIn: (s: Session) => void; reas
         }}
       >
         <h1 id="signin-h">ExecGuard console</h1>
-        <p>Sign in with an API token (an admin creates one with POST /v1/tokens; the first start prints a bootstrap admin token).</p>
+        <p>
+          Sign in with an API token (an admin creates one with POST /v1/tokens; the first start prints a bootstrap admin token).
+        </p>
         <label className="field">
           <span>API token</span>
           <input
@@ -161,10 +163,14 @@ function App() {
   const current = `/${path.split('/').filter(Boolean)[0] ?? ''}`;
   return (
     <Ctx.Provider value={ctx}>
-      <a href="#main" className="skip" onClick={(e) => {
-        e.preventDefault();
-        document.getElementById('main')?.focus();
-      }}>
+      <a
+        href="#main"
+        className="skip"
+        onClick={(e) => {
+          e.preventDefault();
+          document.getElementById('main')?.focus();
+        }}
+      >
         Skip to content
       </a>
       <header className="top">

@@ -1,5 +1,5 @@
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useRef, useState } from 'react';
-import { ApiError, request, type Role, type Session } from './api.js';
+import { ApiError, type Role, request, type Session } from './api.js';
 
 // ---- session and routing context ----
 
@@ -23,7 +23,10 @@ export function makeApi(token: string) {
 }
 
 /** Loads data for a page; `reload` fetches again (after an action). */
-export function useLoad<T>(load: () => Promise<T>, deps: readonly unknown[]): { data: T | null; error: string | null; loading: boolean; reload: () => void } {
+export function useLoad<T>(
+  load: () => Promise<T>,
+  deps: readonly unknown[],
+): { data: T | null; error: string | null; loading: boolean; reload: () => void } {
   const [data, setData] = useState<T | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
@@ -91,7 +94,8 @@ export function Loading({ error, loading }: { error: string | null; loading: boo
 
 export function EffectBadge({ effect }: { effect: string | null }) {
   // An enforced deny is never shown like an audit-only would-deny.
-  const label = effect === 'denied' ? 'DENIED (enforced)' : effect === 'would-deny' ? 'would-deny (audit)' : (effect ?? 'no decision');
+  const label =
+    effect === 'denied' ? 'DENIED (enforced)' : effect === 'would-deny' ? 'would-deny (audit)' : (effect ?? 'no decision');
   return <span className={`badge effect-${effect ?? 'none'}`}>{label}</span>;
 }
 
@@ -217,7 +221,12 @@ export function ConfirmDialog({
                 onChange={(e) => setValues({ ...values, [f.name]: e.target.value })}
               />
             ) : f.type === 'select' ? (
-              <select aria-label={f.label} required={f.required} value={values[f.name] ?? ''} onChange={(e) => setValues({ ...values, [f.name]: e.target.value })}>
+              <select
+                aria-label={f.label}
+                required={f.required}
+                value={values[f.name] ?? ''}
+                onChange={(e) => setValues({ ...values, [f.name]: e.target.value })}
+              >
                 {(f.options ?? []).map((o) => (
                   <option key={o.value} value={o.value}>
                     {o.label}
@@ -268,7 +277,12 @@ export function ActionButton(props: {
   const [open, setOpen] = useState(false);
   return (
     <>
-      <button type="button" className={props.danger ? 'danger' : ''} onClick={() => setOpen(true)} aria-label={props.ariaLabel ?? props.label}>
+      <button
+        type="button"
+        className={props.danger ? 'danger' : ''}
+        onClick={() => setOpen(true)}
+        aria-label={props.ariaLabel ?? props.label}
+      >
         {props.label}
       </button>
       <ConfirmDialog

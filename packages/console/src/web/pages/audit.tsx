@@ -1,4 +1,4 @@
-import { can, type AuditRow } from '../api.js';
+import { type AuditRow, can } from '../api.js';
 import { Json, Loading, Page, Time, useApp, useLoad } from '../ui.js';
 
 // The chain is re-verified here, in the browser, the way packages/trust defines it: each entry's hash
@@ -46,7 +46,8 @@ export async function verifyChain(rows: AuditRow[]): Promise<Omit<ChainStatus, '
   let prev = { seq: 0, hash: '0'.repeat(64) };
   for (const row of rows) {
     const e = row.record as unknown as Entry;
-    if (e.seq !== prev.seq + 1) problems.push(`entry ${e.seq}: expected seq ${prev.seq + 1} (an entry is missing or out of order)`);
+    if (e.seq !== prev.seq + 1)
+      problems.push(`entry ${e.seq}: expected seq ${prev.seq + 1} (an entry is missing or out of order)`);
     if (e.prevHash !== prev.hash) problems.push(`entry ${e.seq}: does not follow entry ${prev.seq}`);
     const h = await sha256Hex(
       `execguard-audit-entry/v1\n${canonicalJson({ seq: e.seq, time: e.time, actor: e.actor, action: e.action, subject: e.subject, details: e.details, prevHash: e.prevHash })}`,
@@ -62,7 +63,11 @@ function pemToDer(pem: string): Uint8Array<ArrayBuffer> {
   return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
 }
 
-async function verifyCheckpoints(text: string, hashes: Map<number, string>, publicKeyPem: string): Promise<ChainStatus['checkpoints']> {
+async function verifyCheckpoints(
+  text: string,
+  hashes: Map<number, string>,
+  publicKeyPem: string,
+): Promise<ChainStatus['checkpoints']> {
   const cps = text
     .split('\n')
     .filter(Boolean)
@@ -97,7 +102,11 @@ export function AuditPage() {
       after = page.entries.at(-1)!.seq;
     }
     const chain = await verifyChain(rows);
-    let checkpoints: ChainStatus['checkpoints'] = { total: 0, verified: 0, note: 'your role cannot read the signed export (viewer, approver or admin can)' };
+    let checkpoints: ChainStatus['checkpoints'] = {
+      total: 0,
+      verified: 0,
+      note: 'your role cannot read the signed export (viewer, approver or admin can)',
+    };
     if (can.exportAudit(role)) {
       const [key, res] = await Promise.all([
         api<{ publicKey: string; keyId: string }>('GET', '/v1/signing-key'),
@@ -108,7 +117,12 @@ export function AuditPage() {
     }
     return { rows, status: { ...chain, checkpoints } as ChainStatus };
   }, []);
-  if (!data) return <Page title="Audit log"><Loading error={error} loading={loading} /></Page>;
+  if (!data)
+    return (
+      <Page title="Audit log">
+        <Loading error={error} loading={loading} />
+      </Page>
+    );
   const { status } = data;
   const cpOk = status.checkpoints.total > 0 && status.checkpoints.verified === status.checkpoints.total;
   return (
@@ -129,7 +143,9 @@ export function AuditPage() {
             ))}
           </ul>
         ) : null}
-        <p className="small muted">For evidence, export with GET /v1/audit/export and verify offline with `execguard audit verify`.</p>
+        <p className="small muted">
+          For evidence, export with GET /v1/audit/export and verify offline with `execguard audit verify`.
+        </p>
       </div>
       <table aria-label="Audit entries">
         <thead>

@@ -55,12 +55,20 @@ export function CoveragePage() {
     ]);
     let rules: Rule[] = [];
     if (pol.published) {
-      const v = await api<{ document: { rules?: Rule[] } }>('GET', `/v1/policies/${encodeURIComponent(pol.published.name)}/versions/${pol.published.version}`);
+      const v = await api<{ document: { rules?: Rule[] } }>(
+        'GET',
+        `/v1/policies/${encodeURIComponent(pol.published.name)}/versions/${pol.published.version}`,
+      );
       rules = v.document.rules ?? [];
     }
     return { cov, seen: events.facets.technique, published: pol.published, rules };
   }, []);
-  if (!data) return <Page title="ATT&CK for ICS coverage"><Loading error={error} loading={loading} /></Page>;
+  if (!data)
+    return (
+      <Page title="ATT&CK for ICS coverage">
+        <Loading error={error} loading={loading} />
+      </Page>
+    );
   const { cov } = data;
   return (
     <Page title="ATT&CK for ICS coverage">
@@ -91,11 +99,14 @@ export function CoveragePage() {
               return (
                 <tr key={t.id}>
                   <th scope="row">
-                    <a href={`#/coverage?t=${t.id}`} onClick={(e) => {
-                      e.preventDefault();
-                      document.getElementById(`tech-${t.id}`)?.scrollIntoView();
-                      document.getElementById(`tech-${t.id}-h`)?.focus();
-                    }}>
+                    <a
+                      href={`#/coverage?t=${t.id}`}
+                      onClick={(e) => {
+                        e.preventDefault();
+                        document.getElementById(`tech-${t.id}`)?.scrollIntoView();
+                        document.getElementById(`tech-${t.id}-h`)?.focus();
+                      }}
+                    >
                       {t.id} {t.attack?.name ?? ''}
                     </a>
                   </th>
@@ -126,8 +137,8 @@ export function CoveragePage() {
                 {a ? (
                   <>
                     <p className="small muted">
-                      Tactics: {a.tactics.join(', ') || '—'}; platforms: {a.platforms.join(', ') || '—'}; version {a.version ?? '—'}, modified{' '}
-                      {a.modified.slice(0, 10)}
+                      Tactics: {a.tactics.join(', ') || '—'}; platforms: {a.platforms.join(', ') || '—'}; version{' '}
+                      {a.version ?? '—'}, modified {a.modified.slice(0, 10)}
                       {a.url ? (
                         <>
                           {' '}
@@ -162,7 +173,12 @@ export function CoveragePage() {
                         <ul>
                           {s.analytics.map((an) => (
                             <li key={an.id ?? an.description.slice(0, 20)}>
-                              {an.id} ({an.platforms.join(', ')}): log sources {an.logSources.map((l) => `${l.component ?? l.name}${l.channel && l.channel !== 'None' ? ` [${l.channel}]` : ''}`).join('; ') || '—'}
+                              {an.id} ({an.platforms.join(', ')}): log sources{' '}
+                              {an.logSources
+                                .map(
+                                  (l) => `${l.component ?? l.name}${l.channel && l.channel !== 'None' ? ` [${l.channel}]` : ''}`,
+                                )
+                                .join('; ') || '—'}
                               <details>
                                 <summary>Analytic</summary>
                                 <p>{an.description}</p>
@@ -178,7 +194,9 @@ export function CoveragePage() {
                         {a.relationships.map((r, i) => (
                           // biome-ignore lint/suspicious/noArrayIndexKey: relationships may repeat
                           <li key={i}>
-                            {r.direction === 'in' ? `${r.kind ?? ''} ${r.id ?? ''} ${r.name ?? ''} ${r.type} this technique` : `${r.type} ${r.kind ?? ''} ${r.id ?? ''} ${r.name ?? ''}`}
+                            {r.direction === 'in'
+                              ? `${r.kind ?? ''} ${r.id ?? ''} ${r.name ?? ''} ${r.type} this technique`
+                              : `${r.type} ${r.kind ?? ''} ${r.id ?? ''} ${r.name ?? ''}`}
                           </li>
                         ))}
                       </ul>
@@ -230,7 +248,9 @@ export function CoveragePage() {
                 </ul>
                 <h4>Events seen</h4>
                 <p>
-                  <Link to={`/events?technique=${t.id}`}>{data.seen.find((f) => f.value === t.id)?.count ?? 0} stored events tagged {t.id}</Link>
+                  <Link to={`/events?technique=${t.id}`}>
+                    {data.seen.find((f) => f.value === t.id)?.count ?? 0} stored events tagged {t.id}
+                  </Link>
                 </p>
               </div>
             </div>

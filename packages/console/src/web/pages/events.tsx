@@ -44,7 +44,9 @@ export function EventTable({ events }: { events: EventView[] }) {
             <td className="mono" title={str(get(e.event, 'process.command_line')) || str(get(e.event, 'process.args'))}>
               {str(get(e.event, 'process.executable')) || str(get(e.event, 'process.name')) || short(e.identity)}
             </td>
-            <td className="mono">{str(get(e.event, 'process.parent.name')) || str(get(e.event, 'process.parent.executable')) || '—'}</td>
+            <td className="mono">
+              {str(get(e.event, 'process.parent.name')) || str(get(e.event, 'process.parent.executable')) || '—'}
+            </td>
             <td>{str(get(e.event, 'user.name')) || '—'}</td>
             <td>{e.ruleId ?? '—'}</td>
             <td>{e.techniques.join(', ') || '—'}</td>
@@ -55,7 +57,17 @@ export function EventTable({ events }: { events: EventView[] }) {
   );
 }
 
-function Facet({ title, values, active, onPick }: { title: string; values: FacetCount[]; active: string; onPick: (v: string) => void }) {
+function Facet({
+  title,
+  values,
+  active,
+  onPick,
+}: {
+  title: string;
+  values: FacetCount[];
+  active: string;
+  onPick: (v: string) => void;
+}) {
   return (
     <fieldset className="facet">
       <legend>{title}</legend>
@@ -114,7 +126,9 @@ export function EventsPage({ query }: { query: URLSearchParams }) {
   };
   // The API has no parent filter: applied to the loaded page.
   const rows = (data?.events ?? []).filter(
-    (e) => !f.parent || `${str(get(e.event, 'process.parent.name'))} ${str(get(e.event, 'process.parent.executable'))}`.includes(f.parent),
+    (e) =>
+      !f.parent ||
+      `${str(get(e.event, 'process.parent.name'))} ${str(get(e.event, 'process.parent.executable'))}`.includes(f.parent),
   );
   return (
     <Page title="Events">
@@ -151,7 +165,11 @@ export function EventsPage({ query }: { query: URLSearchParams }) {
         </label>
         <label>
           Technique
-          <select aria-label="Technique" value={draft.technique} onChange={(e) => setDraft({ ...draft, technique: e.target.value })}>
+          <select
+            aria-label="Technique"
+            value={draft.technique}
+            onChange={(e) => setDraft({ ...draft, technique: e.target.value })}
+          >
             <option value="">any</option>
             {['T0807', 'T0834', 'T0849', 'T0853', 'T0863', 'T0871', 'T0894'].map((t) => (
               <option key={t} value={t}>
@@ -162,11 +180,21 @@ export function EventsPage({ query }: { query: URLSearchParams }) {
         </label>
         <label>
           From
-          <input aria-label="From time" type="datetime-local" value={draft.since} onChange={(e) => setDraft({ ...draft, since: e.target.value })} />
+          <input
+            aria-label="From time"
+            type="datetime-local"
+            value={draft.since}
+            onChange={(e) => setDraft({ ...draft, since: e.target.value })}
+          />
         </label>
         <label>
           To
-          <input aria-label="To time" type="datetime-local" value={draft.until} onChange={(e) => setDraft({ ...draft, until: e.target.value })} />
+          <input
+            aria-label="To time"
+            type="datetime-local"
+            value={draft.until}
+            onChange={(e) => setDraft({ ...draft, until: e.target.value })}
+          />
         </label>
         <div className="filter-buttons">
           <button type="submit" className="primary" aria-label="Apply filters">
@@ -187,9 +215,19 @@ export function EventsPage({ query }: { query: URLSearchParams }) {
       </form>
       <div className="with-facets">
         <aside aria-label="Facets">
-          <Facet title="Decision" values={data?.facets.effect ?? []} active={f.effect} onPick={(v) => apply({ ...f, effect: v })} />
+          <Facet
+            title="Decision"
+            values={data?.facets.effect ?? []}
+            active={f.effect}
+            onPick={(v) => apply({ ...f, effect: v })}
+          />
           <Facet title="Host" values={data?.facets.host ?? []} active={f.host} onPick={(v) => apply({ ...f, host: v })} />
-          <Facet title="Technique" values={data?.facets.technique ?? []} active={f.technique} onPick={(v) => apply({ ...f, technique: v })} />
+          <Facet
+            title="Technique"
+            values={data?.facets.technique ?? []}
+            active={f.technique}
+            onPick={(v) => apply({ ...f, technique: v })}
+          />
         </aside>
         <div className="grow">
           <Loading error={error} loading={loading} />
@@ -200,10 +238,20 @@ export function EventsPage({ query }: { query: URLSearchParams }) {
           ) : null}
           <EventTable events={rows} />
           <div className="pager">
-            <button type="button" disabled={pages.length === 0} onClick={() => setPages(pages.slice(0, -1))} aria-label="Newer events">
+            <button
+              type="button"
+              disabled={pages.length === 0}
+              onClick={() => setPages(pages.slice(0, -1))}
+              aria-label="Newer events"
+            >
               ← Newer
             </button>
-            <button type="button" disabled={!data?.cursor} onClick={() => data?.cursor && setPages([...pages, data.cursor])} aria-label="Older events">
+            <button
+              type="button"
+              disabled={!data?.cursor}
+              onClick={() => data?.cursor && setPages([...pages, data.cursor])}
+              aria-label="Older events"
+            >
               Older →
             </button>
           </div>
@@ -223,12 +271,20 @@ export function EventPage({ id, query }: { id: string; query: URLSearchParams })
     const host = id.split('/')[0] ?? '';
     if (!t) throw new Error('event not in view; open it from a list');
     const until = new Date(Date.parse(t) + 1).toISOString();
-    const page = await api<EventPage>('GET', `/v1/events?host=${encodeURIComponent(host)}&since=${encodeURIComponent(t)}&until=${encodeURIComponent(until)}&limit=1000`);
+    const page = await api<EventPage>(
+      'GET',
+      `/v1/events?host=${encodeURIComponent(host)}&since=${encodeURIComponent(t)}&until=${encodeURIComponent(until)}&limit=1000`,
+    );
     const e = page.events.find((x) => x.id === id);
     if (!e) throw new Error(`event ${id} not found`);
     return e;
   }, [id]);
-  if (!data) return <Page title="Event"><Loading error={error} loading={loading} /></Page>;
+  if (!data)
+    return (
+      <Page title="Event">
+        <Loading error={error} loading={loading} />
+      </Page>
+    );
   const d = get(data.event, 'execguard.decision') as Record<string, unknown> | undefined;
   const reasons = (Array.isArray(d?.reasons) ? d.reasons : []) as Record<string, unknown>[];
   const ev = data.event;
@@ -276,7 +332,9 @@ export function EventPage({ id, query }: { id: string; query: URLSearchParams })
               <dd className="mono">{JSON.stringify(d.policy ?? null)}</dd>
             </dl>
           ) : (
-            <p className="muted">This record carries no ExecGuard decision (effect {data.effect ?? 'none'}, rule {data.ruleId ?? '—'}).</p>
+            <p className="muted">
+              This record carries no ExecGuard decision (effect {data.effect ?? 'none'}, rule {data.ruleId ?? '—'}).
+            </p>
           )}
           <h3>Reasons</h3>
           {reasons.length === 0 ? <p className="muted">none recorded</p> : null}

@@ -10,7 +10,11 @@ function expiry(x: ExceptionView, now: number): string {
   return d > 0 ? `${d} d ${h} h left` : `${h} h ${Math.floor((left % 3_600_000) / 60_000)} min left`;
 }
 
-const list = (s: string | undefined) => (s ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+const list = (s: string | undefined) =>
+  (s ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
 
 export function ExceptionsPage() {
   const { api, role, notify } = useApp();
@@ -100,7 +104,9 @@ export function ExceptionsPage() {
                 <td>
                   <Badge kind={`x-${x.status}`}>{x.status}</Badge>
                   {x.emergency ? <Badge kind="warn">emergency</Badge> : null}
-                  {x.emergency && !x.approver && x.approveBy ? <div className="warn small">approve by {relTime(x.approveBy, now)}</div> : null}
+                  {x.emergency && !x.approver && x.approveBy ? (
+                    <div className="warn small">approve by {relTime(x.approveBy, now)}</div>
+                  ) : null}
                   {x.closeReason ? <div className="small">{x.closeReason}</div> : null}
                 </td>
                 <td>
@@ -110,13 +116,16 @@ export function ExceptionsPage() {
                   {x.requester} → {x.approver ?? <span className="muted">not approved</span>}
                 </td>
                 <td>
-                  {x.status === 'active' || x.status === 'requested' ? <span className={Date.parse(x.expires) - now < 7 * 86_400_000 ? 'warn' : ''}>{expiry(x, now)}</span> : null}
+                  {x.status === 'active' || x.status === 'requested' ? (
+                    <span className={Date.parse(x.expires) - now < 7 * 86_400_000 ? 'warn' : ''}>{expiry(x, now)}</span>
+                  ) : null}
                   <div className="small">
                     <Time iso={x.expires} />
                   </div>
                 </td>
                 <td className="actions">
-                  {can.decideException(role) && (x.status === 'requested' || (x.emergency && !x.approver && x.status === 'active')) ? (
+                  {can.decideException(role) &&
+                  (x.status === 'requested' || (x.emergency && !x.approver && x.status === 'active')) ? (
                     <>
                       <ActionButton
                         label="Approve"
@@ -124,8 +133,8 @@ export function ExceptionsPage() {
                         title={`Approve exception ${x.ticket}`}
                         message={
                           <p>
-                            Requested by {x.requester}. Approving makes it active until <Time iso={x.expires} /> and re-signs the policy bundle. You cannot
-                            approve your own request.
+                            Requested by {x.requester}. Approving makes it active until <Time iso={x.expires} /> and re-signs the
+                            policy bundle. You cannot approve your own request.
                           </p>
                         }
                         confirmLabel="Approve exception"
@@ -240,7 +249,15 @@ export function ExceptionsPage() {
                   </td>
                   <td>
                     {w.start.slice(0, 16).replace('T', ' ')} → {w.end.slice(0, 16).replace('T', ' ')} UTC
-                    <div className="small">{w.revokedAt ? `closed early by ${w.revokedBy}` : Date.parse(w.end) <= now ? 'ended' : Date.parse(w.start) <= now ? `open, ends ${relTime(w.end, now)}` : `starts ${relTime(w.start, now)}`}</div>
+                    <div className="small">
+                      {w.revokedAt
+                        ? `closed early by ${w.revokedBy}`
+                        : Date.parse(w.end) <= now
+                          ? 'ended'
+                          : Date.parse(w.start) <= now
+                            ? `open, ends ${relTime(w.end, now)}`
+                            : `starts ${relTime(w.start, now)}`}
+                    </div>
                   </td>
                   <td className="mono small">{JSON.stringify(w.scope)}</td>
                   <td className="mono small">{JSON.stringify(w.relax)}</td>

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { EventPage, Group, Host } from '../api.js';
-import { EventTable } from './events.js';
 import { Json, Link, Loading, Page, Time, useApp, useLoad } from '../ui.js';
+import { EventTable } from './events.js';
 
 export function HostsPage() {
   const { api } = useApp();
@@ -15,7 +15,10 @@ export function HostsPage() {
   const modeOf = new Map((data?.groups ?? []).map((g) => [g.name, g.mode]));
   const rows = (data?.hosts ?? []).filter(
     (h) =>
-      (text === '' || `${h.id} ${h.name ?? ''} ${h.role ?? ''} ${Object.entries(h.labels).join(' ')}`.toLowerCase().includes(text.toLowerCase())) &&
+      (text === '' ||
+        `${h.id} ${h.name ?? ''} ${h.role ?? ''} ${Object.entries(h.labels).join(' ')}`
+          .toLowerCase()
+          .includes(text.toLowerCase())) &&
       (group === '' || (h.group ?? '') === group) &&
       (agent === '' || String(h.agent) === agent),
   );
@@ -23,7 +26,13 @@ export function HostsPage() {
     <Page title="Hosts">
       <form className="filters" onSubmit={(e) => e.preventDefault()} aria-label="Host filters">
         <label>
-          Search <input aria-label="Search hosts" value={text} onChange={(e) => setText(e.target.value)} placeholder="id, name, role, label" />
+          Search{' '}
+          <input
+            aria-label="Search hosts"
+            value={text}
+            onChange={(e) => setText(e.target.value)}
+            placeholder="id, name, role, label"
+          />
         </label>
         <label>
           Group
@@ -105,7 +114,12 @@ export function HostPage({ id }: { id: string }) {
     ]);
     return { host, groups: groups.groups, inventories: inv.inventories, events, denies };
   }, [id]);
-  if (!data) return <Page title={`Host ${id}`}><Loading error={error} loading={loading} /></Page>;
+  if (!data)
+    return (
+      <Page title={`Host ${id}`}>
+        <Loading error={error} loading={loading} />
+      </Page>
+    );
   const { host } = data;
   const g = data.groups.find((x) => x.name === host.group);
   return (
@@ -153,7 +167,9 @@ export function HostPage({ id }: { id: string }) {
             {data.denies.facets.effect.map((f) => `${f.count} ${f.value}`).join(', ') || 'no denies or would-denies'}.
           </p>
           <p>
-            <Link to={`/events?host=${encodeURIComponent(host.id)}&effect=denied,would-deny`}>Denies and would-denies of this host</Link>
+            <Link to={`/events?host=${encodeURIComponent(host.id)}&effect=denied,would-deny`}>
+              Denies and would-denies of this host
+            </Link>
           </p>
           <h3>Techniques seen</h3>
           <ul>

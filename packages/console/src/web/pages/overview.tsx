@@ -57,7 +57,13 @@ export function Chart({ data }: { data: Bucket[] }) {
             <g key={d.start}>
               <title>{`${label}: ${d.denied} denied, ${d.wouldDeny} would-deny`}</title>
               <rect x={x} width={bw - 4} y={y(d.denied)} height={y(0) - y(d.denied)} className="bar-denied" />
-              <rect x={x} width={bw - 4} y={y(d.denied + d.wouldDeny)} height={y(d.denied) - y(d.denied + d.wouldDeny)} className="bar-would" />
+              <rect
+                x={x}
+                width={bw - 4}
+                y={y(d.denied + d.wouldDeny)}
+                height={y(d.denied) - y(d.denied + d.wouldDeny)}
+                className="bar-would"
+              />
               {i % 2 === 0 ? (
                 <text x={x + (bw - 4) / 2} y={H - 6} textAnchor="middle" className="axis">
                   {label}
@@ -87,7 +93,12 @@ export function OverviewPage() {
     ]);
     return { now, hosts: hosts.hosts, groups: groups.groups, review: review.groups, exceptions: exceptions.exceptions, buckets };
   }, []);
-  if (!data) return <Page title="Overview"><Loading error={error} loading={loading} /></Page>;
+  if (!data)
+    return (
+      <Page title="Overview">
+        <Loading error={error} loading={loading} />
+      </Page>
+    );
   const modeOf = new Map(data.groups.map((g) => [g.name, g.mode]));
   const byMode = new Map<string, Host[]>();
   for (const h of data.hosts) {
@@ -123,7 +134,8 @@ export function OverviewPage() {
           </table>
           <p>
             {data.hosts.length} hosts, {data.hosts.filter((h) => h.agent).length} with an agent;{' '}
-            <span className={stale.length ? 'warn' : ''}>{stale.length} agents not seen in the last hour</span>. <Link to="/hosts">All hosts</Link>
+            <span className={stale.length ? 'warn' : ''}>{stale.length} agents not seen in the last hour</span>.{' '}
+            <Link to="/hosts">All hosts</Link>
           </p>
         </div>
         <div className="card">
@@ -132,7 +144,8 @@ export function OverviewPage() {
             {data.review.length}
           </p>
           <p>
-            identities awaiting a decision{oldest ? (
+            identities awaiting a decision
+            {oldest ? (
               <>
                 , oldest first seen <Time iso={oldest} />
               </>
@@ -191,7 +204,9 @@ export function OverviewPage() {
               ))}
           </tbody>
         </table>
-        <p className="muted">Self-test results are not yet reported to the server (no API); run `execguard agent selftest` on a host.</p>
+        <p className="muted">
+          Self-test results are not yet reported to the server (no API); run `execguard agent selftest` on a host.
+        </p>
       </div>
     </Page>
   );

@@ -43,15 +43,18 @@ export function PoliciesPage({ query }: { query: URLSearchParams }) {
       <Loading error={error} loading={loading && !data} />
       {data?.published ? (
         <p>
-          Published: <strong>{data.published.name}</strong> version {data.published.version} (bundle sequence {data.published.sequence}).
+          Published: <strong>{data.published.name}</strong> version {data.published.version} (bundle sequence{' '}
+          {data.published.sequence}).
         </p>
       ) : data ? (
         <p className="warn">Nothing published yet: agents have no signed bundle.</p>
       ) : null}
-      <AddPolicy onAdded={(n, v) => {
-        reload();
-        go(n, v);
-      }} />
+      <AddPolicy
+        onAdded={(n, v) => {
+          reload();
+          go(n, v);
+        }}
+      />
       {names.length > 1 ? (
         <label>
           Policy{' '}
@@ -87,7 +90,9 @@ export function PoliciesPage({ query }: { query: URLSearchParams }) {
             ))}
           </ul>
         </aside>
-        <div className="grow">{name && selected ? <Version name={name} version={selected} versions={versions} onChanged={reload} /> : null}</div>
+        <div className="grow">
+          {name && selected ? <Version name={name} version={selected} versions={versions} onChanged={reload} /> : null}
+        </div>
       </div>
       <Promotion />
     </Page>
@@ -101,14 +106,19 @@ function AddPolicy({ onAdded }: { onAdded: (name: string, version: number) => vo
     <ActionButton
       label="Add policy version"
       title="Add a policy version"
-      message={<p>Paste the policy as YAML or JSON. It is validated and stored as the next version of its name; it is not published.</p>}
+      message={
+        <p>Paste the policy as YAML or JSON. It is validated and stored as the next version of its name; it is not published.</p>
+      }
       fields={[
         { name: 'text', label: 'Policy document (YAML or JSON)', type: 'textarea', required: true },
         { name: 'comment', label: 'Comment' },
       ]}
       confirmLabel="Add version"
       run={async (v) => {
-        const r = await api<PolicyVersionView>('POST', '/v1/policies', { text: v.text, ...(v.comment ? { comment: v.comment } : {}) });
+        const r = await api<PolicyVersionView>('POST', '/v1/policies', {
+          text: v.text,
+          ...(v.comment ? { comment: v.comment } : {}),
+        });
         notify(`Added ${r.name} version ${r.version}.`);
         onAdded(r.name, r.version);
       }}
@@ -116,7 +126,17 @@ function AddPolicy({ onAdded }: { onAdded: (name: string, version: number) => vo
   );
 }
 
-function Version({ name, version, versions, onChanged }: { name: string; version: number; versions: PolicyVersionView[]; onChanged: () => void }) {
+function Version({
+  name,
+  version,
+  versions,
+  onChanged,
+}: {
+  name: string;
+  version: number;
+  versions: PolicyVersionView[];
+  onChanged: () => void;
+}) {
   const { api, role, notify } = useApp();
   const [tab, setTab] = useState<'document' | 'diff' | 'lint' | 'replay'>('document');
   const [against, setAgainst] = useState<number>(versions.find((v) => v.version < version)?.version ?? version);
@@ -155,12 +175,14 @@ function Version({ name, version, versions, onChanged }: { name: string; version
             message={
               <>
                 <p>
-                  Signs a bundle with this version, the group modes, active exceptions and windows, under the next sequence number. Agents pull
-                  it and refuse any lower sequence afterwards.
+                  Signs a bundle with this version, the group modes, active exceptions and windows, under the next sequence
+                  number. Agents pull it and refuse any lower sequence afterwards.
                 </p>
                 <p>
                   {findings.length} lint finding{findings.length === 1 ? '' : 's'}
-                  {findings.some((f) => f.severity === 'high' || f.severity === 'critical') ? ', including high severity: review them first.' : '.'}
+                  {findings.some((f) => f.severity === 'high' || f.severity === 'critical')
+                    ? ', including high severity: review them first.'
+                    : '.'}
                 </p>
               </>
             }
@@ -174,11 +196,19 @@ function Version({ name, version, versions, onChanged }: { name: string; version
         ) : null}
       </div>
       <p className="muted small">
-        digest <span className="mono">{v ? short(v.digest, 24) : ''}</span>; {v?.publishedAt ? `published by ${v.publishedBy}` : 'not published'}
+        digest <span className="mono">{v ? short(v.digest, 24) : ''}</span>;{' '}
+        {v?.publishedAt ? `published by ${v.publishedBy}` : 'not published'}
       </p>
       <div role="tablist" aria-label="Policy version views" className="tabs">
         {tabs.map(([k, label]) => (
-          <button key={k} type="button" role="tab" aria-selected={tab === k} className={tab === k ? 'on' : ''} onClick={() => setTab(k)}>
+          <button
+            key={k}
+            type="button"
+            role="tab"
+            aria-selected={tab === k}
+            className={tab === k ? 'on' : ''}
+            onClick={() => setTab(k)}
+          >
             {label}
           </button>
         ))}
@@ -208,7 +238,8 @@ function Version({ name, version, versions, onChanged }: { name: string; version
             <ul className="diff" aria-label="Differences">
               {(diff.data?.changes ?? []).map((c) => (
                 <li key={`${c.op}${c.path}`} className={`diff-${c.op}`}>
-                  <strong>{c.op === 'add' ? '+ added' : c.op === 'remove' ? '− removed' : '~ changed'}</strong> <code>{c.path}</code>
+                  <strong>{c.op === 'add' ? '+ added' : c.op === 'remove' ? '− removed' : '~ changed'}</strong>{' '}
+                  <code>{c.path}</code>
                   {c.op !== 'add' ? <pre className="json from">{JSON.stringify(c.from, null, 2)}</pre> : null}
                   {c.op !== 'remove' ? <pre className="json to">{JSON.stringify(c.to, null, 2)}</pre> : null}
                 </li>
@@ -239,7 +270,9 @@ function Version({ name, version, versions, onChanged }: { name: string; version
                     <td>
                       <strong>{String(f.title ?? f.id)}</strong>
                       <div>{String(f.message ?? '')}</div>
-                      {f.location ? <div className="mono small">{JSON.stringify((f.location as { path?: string }).path ?? f.location)}</div> : null}
+                      {f.location ? (
+                        <div className="mono small">{JSON.stringify((f.location as { path?: string }).path ?? f.location)}</div>
+                      ) : null}
                     </td>
                     <td>{Array.isArray(f.techniques) ? f.techniques.join(', ') : String(f.technique ?? '')}</td>
                     <td>{String(f.fix ?? '')}</td>
@@ -251,7 +284,10 @@ function Version({ name, version, versions, onChanged }: { name: string; version
         ) : null}
         {tab === 'replay' ? (
           <>
-            <p>Evaluates this version against the stored events: what it would newly deny compared with the published policy, per host and identity.</p>
+            <p>
+              Evaluates this version against the stored events: what it would newly deny compared with the published policy, per
+              host and identity.
+            </p>
             {can.replay(role) ? (
               <button
                 type="button"
@@ -283,8 +319,8 @@ function Version({ name, version, versions, onChanged }: { name: string; version
             {replay ? (
               <div aria-live="polite">
                 <p>
-                  {replay.scanned} events replayed{replay.truncated ? ' (truncated)' : ''}: {replay.denied} denied, {replay.newlyDenied.length} host/identity
-                  pairs newly denied, {replay.newlyAllowed} newly allowed.
+                  {replay.scanned} events replayed{replay.truncated ? ' (truncated)' : ''}: {replay.denied} denied,{' '}
+                  {replay.newlyDenied.length} host/identity pairs newly denied, {replay.newlyAllowed} newly allowed.
                 </p>
                 <table aria-label="Newly denied">
                   <thead>
@@ -355,8 +391,8 @@ function Promotion() {
                     danger
                     message={
                       <p>
-                        Checked by the server: audit period elapsed, no undecided would-deny, clean replay of the published policy in enforce mode. If a
-                        gate fails nothing changes and the gates are listed.
+                        Checked by the server: audit period elapsed, no undecided would-deny, clean replay of the published policy
+                        in enforce mode. If a gate fails nothing changes and the gates are listed.
                       </p>
                     }
                     confirmLabel="Promote"
@@ -367,7 +403,8 @@ function Promotion() {
                         notify(`${g.name} is now enforcing.`);
                         reload();
                       } catch (e) {
-                        if (e instanceof ApiError && Array.isArray(e.body.gates)) setGates({ ...gates, [g.name]: e.body.gates as Gate[] });
+                        if (e instanceof ApiError && Array.isArray(e.body.gates))
+                          setGates({ ...gates, [g.name]: e.body.gates as Gate[] });
                         throw e;
                       }
                     }}

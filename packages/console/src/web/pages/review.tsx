@@ -57,8 +57,8 @@ export function ReviewPage({ query }: { query: URLSearchParams }) {
             <p className="mono small">{g.sha256 ? `sha256 ${g.sha256}` : `no hash reported: ${g.identity}`}</p>
             <p>
               {g.count} events on {g.hosts.length} host{g.hosts.length === 1 ? '' : 's'} ({g.hosts.join(', ')});{' '}
-              {g.effects.map((e) => `${e.count} ${e.value}`).join(', ')}; techniques {g.techniques.join(', ') || '—'}; first seen <Time iso={g.firstSeen} />, last{' '}
-              <Time iso={g.lastSeen} />.{' '}
+              {g.effects.map((e) => `${e.count} ${e.value}`).join(', ')}; techniques {g.techniques.join(', ') || '—'}; first seen{' '}
+              <Time iso={g.firstSeen} />, last <Time iso={g.lastSeen} />.{' '}
               {g.firstSeenInWindow ? <Badge kind="warn">first seen inside maintenance window {g.firstSeenInWindow}</Badge> : null}
             </p>
             {g.note ? <p className="muted">Note: {g.note}</p> : null}
@@ -75,8 +75,8 @@ export function ReviewPage({ query }: { query: URLSearchParams }) {
                       title="Approve into a policy change"
                       message={
                         <p>
-                          Adds an allow rule for sha256 <code>{short(g.identity, 24)}</code> as a new, unpublished policy version. It takes effect once an
-                          admin publishes that version.
+                          Adds an allow rule for sha256 <code>{short(g.identity, 24)}</code> as a new, unpublished policy version.
+                          It takes effect once an admin publishes that version.
                         </p>
                       }
                       fields={[
@@ -107,19 +107,29 @@ export function ReviewPage({ query }: { query: URLSearchParams }) {
                       title="Request an exception"
                       message={
                         <p>
-                          Allows this program on {g.hosts.join(', ')} until the expiry, once an approver other than you approves it.
+                          Allows this program on {g.hosts.join(', ')} until the expiry, once an approver other than you approves
+                          it.
                         </p>
                       }
                       fields={[
                         { name: 'ticket', label: 'Change ticket', required: true },
                         { name: 'reason', label: 'Reason', type: 'textarea', required: true },
-                        { name: 'expires', label: 'Expires', type: 'datetime-local', initial: localInput(Date.now() + 30 * 86_400_000), help: 'at most 365 days; default 90' },
+                        {
+                          name: 'expires',
+                          label: 'Expires',
+                          type: 'datetime-local',
+                          initial: localInput(Date.now() + 30 * 86_400_000),
+                          help: 'at most 365 days; default 90',
+                        },
                         { name: 'hosts', label: 'Hosts (comma-separated)', initial: g.hosts.join(',') },
                       ]}
                       confirmLabel="Request exception"
                       run={async (v) => {
                         const expires = toIso(v.expires ?? '');
-                        const hosts = (v.hosts ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+                        const hosts = (v.hosts ?? '')
+                          .split(',')
+                          .map((x) => x.trim())
+                          .filter(Boolean);
                         const x = await api<{ id: string }>('POST', '/v1/review/request-exception', {
                           identity: g.identity,
                           ticket: v.ticket,
@@ -140,7 +150,12 @@ export function ReviewPage({ query }: { query: URLSearchParams }) {
                   ariaLabel={`Mark ${g.executable ?? g.identity} malicious`}
                   title="Mark malicious"
                   danger
-                  message={<p>Its denies are then expected and do not block promotion to enforce. Start incident response as your procedure says.</p>}
+                  message={
+                    <p>
+                      Its denies are then expected and do not block promotion to enforce. Start incident response as your
+                      procedure says.
+                    </p>
+                  }
                   fields={[{ name: 'note', label: 'Note', type: 'textarea' }]}
                   confirmLabel="Mark malicious"
                   run={async (v) => {
@@ -155,12 +170,22 @@ export function ReviewPage({ query }: { query: URLSearchParams }) {
                   title="Set triage state"
                   message={<p>Record where the review of this identity stands.</p>}
                   fields={[
-                    { name: 'state', label: 'State', type: 'select', initial: 'investigating', options: TRIAGE_STATES.map((s) => ({ value: s, label: s })) },
+                    {
+                      name: 'state',
+                      label: 'State',
+                      type: 'select',
+                      initial: 'investigating',
+                      options: TRIAGE_STATES.map((s) => ({ value: s, label: s })),
+                    },
                     { name: 'note', label: 'Note', type: 'textarea' },
                   ]}
                   confirmLabel="Set state"
                   run={async (v) => {
-                    await api('POST', '/v1/review/triage', { identity: g.identity, state: v.state, ...(v.note ? { note: v.note } : {}) });
+                    await api('POST', '/v1/review/triage', {
+                      identity: g.identity,
+                      state: v.state,
+                      ...(v.note ? { note: v.note } : {}),
+                    });
                     reload();
                   }}
                 />
