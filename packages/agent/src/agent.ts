@@ -3,8 +3,9 @@
  * core decided into the spool as explained ExecEvents. The JavaScript side is never on the verdict
  * path: if it stalls, the core keeps deciding and its bounded record queue counts what it drops.
  */
-import { readFileSync, unwatchFile, watchFile } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, unwatchFile, watchFile, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { dirname } from 'node:path';
 import { type CompiledPolicy, compile } from '@execguard/engine';
 import { loadAccounts } from '@execguard/inventory';
 import { defaultCatalogue } from '@execguard/knowledge';
@@ -33,6 +34,8 @@ export interface AgentOptions {
   readonly drainMs?: number | undefined;
   /** The control server link: bundles replace the policy file, spooled events are uploaded. */
   readonly link?: ServerLink | undefined;
+  /** Where the agent says it runs (pid, mode, spool), for `execguard agent selftest`; removed on stop. */
+  readonly runtimeFile?: string | undefined;
   /** How often the link checks in, pulls the bundle and uploads (ms, default 30 s). */
   readonly syncMs?: number | undefined;
   readonly log?: (line: string) => void;
@@ -114,6 +117,12 @@ export class Agent {
     this.timer = setInterval(() => this.drain(), this.o.drainMs ?? 100);
     if (this.o.link) this.syncTimer = setInterval(() => void this.sync(), this.o.syncMs ?? 30_000);
     watchFile(this.o.policyFile, { interval: 1000 }, () => void this.reload());
+    if (this.o.runtimeFile) {
+      mkdirSync(dirname(this.o.runtimeFile), { recursive: true, mode: 0o755 });
+      writeFileSync(this.o.runtimeFile, JSON.stringify({ pid: process.pid, mode: info.mode, spoolDir: this.o.spoolDir, watch }), {
+        mode: 0o644,
+      });
+    }
     this.log(
       `enforcing ${info.mode} (scope ${info.scopeId}, fail-${info.failMode}) on ${watch.join(', ')}; libc ${libc.join(', ')}`,
     );
@@ -194,6 +203,7 @@ export class Agent {
     if (this.syncTimer) clearInterval(this.syncTimer);
     unwatchFile(this.o.policyFile);
     nativeCore().stop();
+    if (this.o.runtimeFile) rmSync(this.o.runtimeFile, { force: true });
     this.drain();
     this.spool.close();
   }

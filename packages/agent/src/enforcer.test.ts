@@ -195,3 +195,45 @@ for (const failMode of ['open', 'closed'] as const) {
     }
   });
 }
+
+test('selftest against the running agent: bypass canaries under its own policy, approved commands run', { skip }, async () => {
+  const f = fixture('enforce');
+  const cli = join(dirname(INDEX), '..', '..', 'cli', 'dist', 'main.js');
+  const policy = JSON.parse(readFileSync(f.policy, 'utf8'));
+  // The selftest itself is a node script: the running policy approves it, as a plant's would approve its tools.
+  policy.rules.push({ id: 'allow-cli', action: 'allow', match: { script: { sha256: [sha256(cli)] } } });
+  writeFileSync(f.policy, JSON.stringify(policy));
+  const place = Sandbox.plan();
+  const runtime = join(place.scratch, 'agent.json');
+  const sb = await Sandbox.start({ stage: f.stage, policyFile: f.policy, place, agentArgs: ['--runtime-file', runtime] });
+  try {
+    const r = sb.run(
+      process.execPath,
+      [
+        cli,
+        'agent',
+        'selftest',
+        '--runtime-file',
+        runtime,
+        '--work-dir',
+        join(place.scratch, 'tmp'),
+        '--approved',
+        '/usr/bin/true',
+        '--json',
+      ],
+      undefined,
+      120_000,
+    );
+    const report = JSON.parse(r.stdout || '{}');
+    assert.equal(report.target, 'running-agent', r.stderr);
+    assert.deepEqual(
+      report.cases.filter((c: { passed: boolean }) => !c.passed),
+      [],
+    );
+    assert.equal(r.status, 0);
+    assert.ok(report.cases.length >= 12, `${report.cases.length} cases`);
+  } finally {
+    sb.stop();
+    rmSync(f.dir, { recursive: true, force: true });
+  }
+});

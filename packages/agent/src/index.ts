@@ -14,6 +14,14 @@ export {
 } from './native.js';
 export { DEFAULT_PACKAGE_ROOTS, packageFiles } from './packages.js';
 export { type RunResult, Sandbox, type SandboxOptions, type SandboxPlace, sandboxSupported } from './sandbox.js';
-export { runSelftest, type SelftestCase, type SelftestReport } from './selftest.js';
+export {
+  RUNTIME_FILE,
+  type RunningAgent,
+  runningAgent,
+  runSelftest,
+  type SelftestCase,
+  type SelftestOptions,
+  type SelftestReport,
+} from './selftest.js';
 export { Spool, type SpoolCursor, type SpoolOptions } from './spool.js';
 export { buildTable, type HostView, type TableInfo, type TableOptions } from './table.js';

@@ -6,6 +6,7 @@
  * as would-deny — and an approved set must run. Runs in a sandbox (private mount namespace) with a
  * temporary agent, so it can be run on a production host without touching anything outside.
  */
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   chmodSync,
@@ -13,6 +14,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   realpathSync,
   rmSync,
@@ -20,7 +22,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Sandbox } from './sandbox.js';
+import { type RunResult, Sandbox } from './sandbox.js';
 
 export interface SelftestCase {
   readonly name: string;
@@ -34,6 +36,8 @@ export interface SelftestCase {
 
 export interface SelftestReport {
   readonly mode: 'audit' | 'enforce';
+  /** A temporary agent in a sandbox, or the agent running on this host. */
+  readonly target: 'sandbox' | 'running-agent';
   readonly passed: boolean;
   readonly cases: readonly SelftestCase[];
   readonly skipped: readonly { name: string; why: string }[];
@@ -341,58 +345,212 @@ function stage(
 interface Ev {
   event?: { id?: string };
   process?: { executable?: string };
-  execguard?: { decision?: { effect?: string } };
+  execguard?: { decision?: { effect?: string }; semantics_mismatch?: unknown };
   rule?: { id?: string };
 }
 
-export async function runSelftest(
-  o: { mode?: 'audit' | 'enforce'; onProgress?: (done: number, total: number) => void } = {},
-): Promise<SelftestReport> {
+/** Where the canaries run: a sandbox with a temporary agent, or this host under its running agent. */
+interface Target {
+  run(cmd: string, args: readonly string[], input?: string): RunResult;
+  waitForEvent(pred: (e: Ev) => boolean, timeoutMs: number): Promise<Ev | undefined>;
+  events(): Ev[];
+}
+
+async function runCases(
+  target: Target,
+  mode: 'audit' | 'enforce',
+  canaries: readonly Canary[],
+  onProgress?: (d: number, t: number) => void,
+): Promise<SelftestCase[]> {
+  const seen = new Set<unknown>();
+  const cases: SelftestCase[] = [];
+  for (const [i, k] of canaries.entries()) {
+    const r = target.run(k.cmd, k.args, k.input);
+    const ran = r.status === 0 && (k.marker === '' || r.stdout.includes(k.marker));
+    const rec = await target.waitForEvent(
+      (e) => e.process?.executable === k.exe && e.execguard?.decision?.effect !== 'allowed' && !seen.has(e.event?.id),
+      k.expect === 'blocked' ? 3000 : 300,
+    );
+    if (rec) seen.add(rec.event?.id);
+    const recorded = rec?.execguard?.decision?.effect;
+    let passed: boolean;
+    let detail: string;
+    if (k.expect === 'runs') {
+      passed = ran;
+      detail = ran ? 'ran' : `did not run (exit ${r.status}): ${r.stderr.trim().split('\n')[0] ?? ''}`;
+    } else if (mode === 'enforce') {
+      passed = !ran && r.blocked && recorded === 'denied';
+      detail = ran
+        ? 'RAN — not blocked'
+        : r.blocked
+          ? `blocked (${recorded ?? 'no event recorded'}, rule ${rec?.rule?.id ?? '?'})`
+          : `failed without a block (exit ${r.status}): ${r.stderr.trim().split('\n')[0] ?? ''}`;
+    } else {
+      passed = ran && recorded === 'would-deny';
+      detail = `${ran ? 'ran' : 'did not run'}; recorded ${recorded ?? 'nothing'}${rec ? ` (rule ${rec.rule?.id})` : ''}`;
+    }
+    cases.push({ name: k.name, technique: k.technique, expect: k.expect, passed, detail, recorded });
+    onProgress?.(i + 1, canaries.length);
+  }
+  return cases;
+}
+
+const mismatchesIn = (events: readonly Ev[]) => events.filter((e) => e.execguard?.semantics_mismatch !== undefined).length;
+
+export interface SelftestOptions {
+  readonly mode?: 'audit' | 'enforce';
+  readonly onProgress?: (done: number, total: number) => void;
+  /** Test the agent already running on this host (see runningAgent()) instead of a temporary one. */
+  readonly running?: RunningAgent;
+  /** Programs the running agent's policy approves, as argv lists; each must run. */
+  readonly approved?: readonly (readonly string[])[];
+  /** Where canaries are written when testing the running agent (a writable directory on a watched mount). */
+  readonly workDir?: string;
+}
+
+export async function runSelftest(o: SelftestOptions = {}): Promise<SelftestReport> {
+  if (o.running) return runAgainstRunning(o.running, o);
   const mode = o.mode ?? 'enforce';
   const base = mkdtempSync(join(tmpdir(), 'execguard-selftest-'));
   const stageDir = join(base, 'stage');
   mkdirSync(stageDir);
-  const seen = new Set<unknown>();
   let sandbox: Sandbox | undefined;
   try {
     // Canaries name their paths inside the scratch mount, so the sandbox's place is fixed first.
     const place = Sandbox.plan();
     const { policy, canaries, skipped } = stage(stageDir, place.scratch, mode);
     sandbox = await Sandbox.start({ stage: stageDir, policyFile: policy, place });
-    const cases: SelftestCase[] = [];
-    for (const [i, k] of canaries.entries()) {
-      const r = sandbox.run(k.cmd, k.args, k.input);
-      const ran = r.status === 0 && (k.marker === '' || r.stdout.includes(k.marker));
-      const rec = (await sandbox.waitForEvent(
-        (e: Ev) => e.process?.executable === k.exe && e.execguard?.decision?.effect !== 'allowed' && !seen.has(e.event?.id),
-        k.expect === 'blocked' ? 3000 : 300,
-      )) as Ev | undefined;
-      if (rec) seen.add(rec.event?.id);
-      const recorded = rec?.execguard?.decision?.effect as string | undefined;
-      let passed: boolean;
-      let detail: string;
-      if (k.expect === 'runs') {
-        passed = ran;
-        detail = ran ? 'ran' : `did not run (exit ${r.status}): ${r.stderr.trim().split('\n')[0] ?? ''}`;
-      } else if (mode === 'enforce') {
-        passed = !ran && r.blocked && recorded === 'denied';
-        detail = ran
-          ? 'RAN — not blocked'
-          : r.blocked
-            ? `blocked (${recorded ?? 'no event recorded'}, rule ${rec?.rule?.id ?? '?'})`
-            : `failed without a block (exit ${r.status}): ${r.stderr.trim().split('\n')[0] ?? ''}`;
-      } else {
-        passed = ran && recorded === 'would-deny';
-        detail = `${ran ? 'ran' : 'did not run'}; recorded ${recorded ?? 'nothing'}${rec ? ` (rule ${rec.rule?.id})` : ''}`;
-      }
-      cases.push({ name: k.name, technique: k.technique, expect: k.expect, passed, detail, recorded });
-      o.onProgress?.(i + 1, canaries.length);
-    }
-    const agent = sandbox.events().length;
+    const sb = sandbox;
+    const cases = await runCases(
+      {
+        run: (c, a, i) => sb.run(c, a, i),
+        waitForEvent: (p, t) => sb.waitForEvent(p as never, t) as Promise<Ev | undefined>,
+        events: () => sb.events() as Ev[],
+      },
+      mode,
+      canaries,
+      o.onProgress,
+    );
+    const events = sandbox.events() as Ev[];
     await sandbox.stopGracefully();
-    return { mode, passed: cases.every((c) => c.passed), cases, skipped, agent: { events: agent } };
+    const mismatches = mismatchesIn(events);
+    return {
+      mode,
+      target: 'sandbox',
+      passed: cases.every((c) => c.passed) && mismatches === 0,
+      cases,
+      skipped,
+      agent: { events: events.length, mismatches },
+    };
   } finally {
     sandbox?.stop();
     rmSync(base, { recursive: true, force: true });
   }
+}
+
+/** What `execguard agent run` publishes about itself for the selftest (runtime file). */
+export interface RunningAgent {
+  readonly pid: number;
+  readonly mode: 'learn' | 'audit' | 'enforce';
+  readonly spoolDir: string;
+  readonly watch: readonly string[];
+}
+
+export const RUNTIME_FILE = '/run/execguard/agent.json';
+
+/** The agent running on this host, if its runtime file names a live process. */
+export function runningAgent(file = RUNTIME_FILE): RunningAgent | undefined {
+  try {
+    const a = JSON.parse(readFileSync(file, 'utf8')) as RunningAgent;
+    process.kill(a.pid, 0);
+    return a;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Canaries on this host under its running agent and its own policy. Only the bypass canaries that
+ * need no policy of ours run (nothing is placed at an allowed location of a production host); the
+ * approved set is what the operator names. Files go to a fresh directory under /tmp and are removed.
+ */
+async function runAgainstRunning(agent: RunningAgent, o: SelftestOptions): Promise<SelftestReport> {
+  const mode = agent.mode === 'enforce' ? 'enforce' : 'audit';
+  const dir = mkdtempSync(join(o.workDir ?? tmpdir(), 'execguard-selftest-'));
+  try {
+    const { canaries, skipped } = stage(dir, dir, mode);
+    // Not staged here: a tampered file at an allowed location (nothing is placed at allowed locations of a
+    // production host) and memfd (its helper script is approved only by the sandbox's own policy).
+    const own = canaries.filter((c) => c.expect === 'blocked' && !/tampered|memfd/.test(c.name));
+    const approved: Canary[] = (o.approved ?? []).map((argv) => ({
+      name: `approved: ${argv.join(' ')}`,
+      technique: '-',
+      expect: 'runs',
+      cmd: argv[0] as string,
+      args: argv.slice(1),
+      marker: '',
+      exe: argv[0] as string,
+    }));
+    const spool = agent.spoolDir;
+    const readSpool = (): Ev[] => {
+      const out: Ev[] = [];
+      for (const f of readdirSync(spool)
+        .filter((x) => x.endsWith('.jsonl'))
+        .sort()) {
+        for (const line of readFileSync(join(spool, f), 'utf8').split('\n')) if (line) out.push(JSON.parse(line) as Ev);
+      }
+      return out;
+    };
+    const before = new Set(readSpool().map((e) => e.event?.id));
+    const fresh = () => readSpool().filter((e) => !before.has(e.event?.id));
+    const target: Target = {
+      run: (cmd, args, input) => runOnHost(cmd, args, input),
+      events: fresh,
+      waitForEvent: async (pred, t) => {
+        const deadline = Date.now() + t;
+        for (;;) {
+          const hit = fresh().find(pred);
+          if (hit || Date.now() > deadline) return hit;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      },
+    };
+    const cases = await runCases(target, mode, [...approved, ...own], o.onProgress);
+    const mismatches = mismatchesIn(fresh());
+    return {
+      mode,
+      target: 'running-agent',
+      passed: cases.every((c) => c.passed) && mismatches === 0,
+      cases,
+      skipped: [
+        ...skipped,
+        {
+          name: 'tampered binary (same size) at an allowed location',
+          why: 'nothing is staged at allowed locations of a running host',
+        },
+        { name: 'memfd execution (fileless)', why: 'its helper script is approved only in the sandbox' },
+      ],
+      agent: { pid: agent.pid, events: fresh().length, mismatches },
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const BLOCKED_HOST = /Operation not permitted|Permission denied|cannot open shared object file/;
+
+function runOnHost(cmd: string, args: readonly string[], input?: string): RunResult {
+  const r = spawnSync(cmd, args, {
+    encoding: 'utf8',
+    timeout: 20_000,
+    ...(input !== undefined ? { input } : { stdio: ['ignore', 'pipe', 'pipe'] }),
+  });
+  const stderr = r.stderr ?? (r.error ? String(r.error.message) : '');
+  const failedToStart = r.error !== undefined && /EACCES|EPERM/.test(String((r.error as NodeJS.ErrnoException).code));
+  return {
+    status: r.status,
+    stdout: r.stdout ?? '',
+    stderr,
+    blocked: failedToStart || (r.status !== 0 && BLOCKED_HOST.test(stderr)),
+  };
 }

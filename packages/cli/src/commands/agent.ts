@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { Agent, PolicyFileError, runSelftest, ServerLink, sandboxSupported } from '@execguard/agent';
+import { Agent, PolicyFileError, RUNTIME_FILE, runningAgent, runSelftest, ServerLink, sandboxSupported } from '@execguard/agent';
 import { type Command, Option } from 'commander';
 import { EXIT, UserError } from '../errors.js';
 
@@ -12,6 +12,7 @@ interface RunOptions {
   serverCa?: string;
   trustedKey?: string;
   syncSeconds: string;
+  runtimeFile: string;
   mode?: 'audit' | 'enforce';
   events: string;
   watch?: string[];
@@ -105,6 +106,7 @@ async function run(o: RunOptions): Promise<void> {
     watchdogMs: positive('--watchdog-ms', o.watchdogMs),
     recordCap: positive('--record-cap', o.recordCap),
     packageRoots: o.packageRoot,
+    runtimeFile: o.runtimeFile,
     log,
   });
   try {
@@ -158,6 +160,7 @@ export function registerAgent(program: Command): void {
     .option('--watchdog-ms <ms>', 'replace the enforcer loop when one event is stuck this long', '2000')
     .option('--record-cap <n>', 'decided executions buffered for the spool before they are counted and dropped', '65536')
     .option('--package-root <dir...>', 'roots scanned for package files when the policy has package identities')
+    .option('--runtime-file <file>', 'where the running agent announces itself to `agent selftest`', RUNTIME_FILE)
     .option('--json', 'print the final statistics as JSON')
     .addHelpText(
       'after',
@@ -166,34 +169,61 @@ export function registerAgent(program: Command): void {
     .action(run);
   agent
     .command('selftest')
-    .description('prove approved tools run and unapproved code is blocked, with a temporary agent in a private mount namespace')
+    .description(
+      'prove approved tools run and unapproved code is blocked: against the running agent, or a temporary one in a private mount namespace',
+    )
     .addOption(
-      new Option('--mode <mode>', 'enforce: canaries must be blocked; audit: they run and are recorded as would-deny')
+      new Option(
+        '--mode <mode>',
+        'temporary agent: enforce (canaries must be blocked) or audit (they run, recorded as would-deny)',
+      )
         .choices(['audit', 'enforce'])
         .default('enforce'),
     )
+    .option('--sandbox', 'use a temporary agent even when one is running')
+    .option('--runtime-file <file>', "the running agent's runtime file", RUNTIME_FILE)
+    .option(
+      '--approved <command...>',
+      'running agent: commands its policy approves (each must run), e.g. --approved "/usr/bin/systemctl --version"',
+    )
+    .option('--work-dir <dir>', 'running agent: where canaries are written (a writable directory on a watched mount)')
     .option('--json', 'print the report as JSON')
     .addHelpText(
       'after',
-      '\nExit codes: 0 every case passed; 1 a case failed; 2 the selftest cannot run here (not root, no namespaces).',
+      '\nAgainst the running agent the canaries run on this host under its policy and mode (blocked in enforce,\nrecorded as would-deny in audit). Exit codes: 0 every case passed; 1 a case failed; 2 the selftest cannot run here.',
     )
-    .action(async (o: { mode: 'audit' | 'enforce'; json?: boolean }) => {
-      const support = sandboxSupported();
-      if (!support.ok) throw new UserError(`selftest cannot run: ${support.why}`);
-      const tty = process.stderr.isTTY && !o.json;
-      const report = await runSelftest({
-        mode: o.mode,
-        ...(tty ? { onProgress: (d: number, t: number) => process.stderr.write(`\r  ${d}/${t} cases`) } : {}),
-      });
-      if (tty) process.stderr.write('\n');
-      if (o.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-      else {
-        for (const c of report.cases) process.stdout.write(`${c.passed ? 'PASS' : 'FAIL'}  ${c.name} — ${c.detail}\n`);
-        for (const s of report.skipped) process.stdout.write(`SKIP  ${s.name} — ${s.why}\n`);
-        process.stdout.write(
-          `${report.passed ? 'selftest passed' : 'selftest FAILED'} (${report.mode}, ${report.cases.length} cases)\n`,
-        );
-      }
-      if (!report.passed) process.exitCode = EXIT.FINDING;
-    });
+    .action(
+      async (o: {
+        mode: 'audit' | 'enforce';
+        sandbox?: boolean;
+        runtimeFile: string;
+        approved?: string[];
+        workDir?: string;
+        json?: boolean;
+      }) => {
+        const running = o.sandbox ? undefined : runningAgent(o.runtimeFile);
+        if (!running) {
+          const support = sandboxSupported();
+          if (!support.ok) throw new UserError(`selftest cannot run: ${support.why}`);
+        }
+        const tty = process.stderr.isTTY && !o.json;
+        const report = await runSelftest({
+          mode: o.mode,
+          ...(running ? { running } : {}),
+          ...(o.approved ? { approved: o.approved.map((c) => c.split(' ').filter(Boolean)) } : {}),
+          ...(o.workDir ? { workDir: o.workDir } : {}),
+          ...(tty ? { onProgress: (d: number, t: number) => process.stderr.write(`\r  ${d}/${t} cases`) } : {}),
+        });
+        if (tty) process.stderr.write('\n');
+        if (o.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+        else {
+          for (const c of report.cases) process.stdout.write(`${c.passed ? 'PASS' : 'FAIL'}  ${c.name} — ${c.detail}\n`);
+          for (const s of report.skipped) process.stdout.write(`SKIP  ${s.name} — ${s.why}\n`);
+          process.stdout.write(
+            `${report.passed ? 'selftest passed' : 'selftest FAILED'} (${report.target}, ${report.mode}, ${report.cases.length} cases)\n`,
+          );
+        }
+        if (!report.passed) process.exitCode = EXIT.FINDING;
+      },
+    );
 }
