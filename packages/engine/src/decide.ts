@@ -1,6 +1,6 @@
 import type { DecidedBy, Decision, ExecEvent, HostContext, Reason, TraceStep } from '@execguard/schema';
 import type { CompiledPolicy, DecideContext } from './api.js';
-import type { Compiled, CompiledRule, CompiledWindow, HostView, Setting } from './compile.js';
+import type { Compiled, CompiledException, CompiledRule, CompiledWindow, HostView, Setting } from './compile.js';
 import { selectorMatches } from './compile.js';
 import { type CompiledMatch, type EvalInput, holds } from './conditions.js';
 import { deriveFacts, type Facts } from './facts.js';
@@ -122,7 +122,10 @@ function verdictOf(c: Compiled, input: EvalInput, host: HostView, now: number, w
     );
   }
 
-  for (const x of c.exceptions) {
+  // Indexed loops: no iterator objects on the hot path.
+  const exceptions = c.exceptions;
+  for (let k = 0; k < exceptions.length; k++) {
+    const x = exceptions[k] as CompiledException;
     if (now < x.notBefore || now >= x.expires || !selectorMatches(x.source.scope, host)) continue;
     if (f.content !== 'none' && x.match.approvesContent !== f.content) continue;
     if (!holds(x.match, input)) continue;
@@ -141,8 +144,9 @@ function verdictOf(c: Compiled, input: EvalInput, host: HostView, now: number, w
   }
 
   let relaxedBy: string | null = null;
-  for (const i of c.denyIndex.candidates(f.program, f.content)) {
-    const rule = c.denyRules[i] as CompiledRule;
+  const denies = c.denyIndex.candidates(f.program, f.content);
+  for (let k = 0; k < denies.length; k++) {
+    const rule = c.denyRules[denies[k] as number] as CompiledRule;
     if (!applies(rule, host) || !holds(rule.match, input, undefined, true)) continue;
     const relaxing = windows.length === 0 ? undefined : windows.find((w) => w.relaxedRules.has(rule.id));
     if (relaxing) {
@@ -158,8 +162,9 @@ function verdictOf(c: Compiled, input: EvalInput, host: HostView, now: number, w
   let programRule: CompiledRule | undefined;
   let contentRule: CompiledRule | undefined;
   let bothRule: CompiledRule | undefined;
-  for (const i of c.allowIndex.candidates(f.program, f.content)) {
-    const rule = c.allowRules[i] as CompiledRule;
+  const allows = c.allowIndex.candidates(f.program, f.content);
+  for (let k = 0; k < allows.length; k++) {
+    const rule = c.allowRules[allows[k] as number] as CompiledRule;
     const approvesProgram = rule.match.program !== undefined;
     const approvesContent = f.content !== 'none' && rule.match.approvesContent === f.content;
     if (!approvesProgram && !approvesContent) continue;
@@ -249,6 +254,10 @@ export function decide(policy: CompiledPolicy, event: ExecEvent, ctx: DecideCont
 
 /** The first scope whose selector matches the host, else the policy's defaults (spec §7). */
 function settingOf(c: Compiled, host: HostView): Setting {
-  for (const s of c.scopeSettings) if (selectorMatches(s.selector, host)) return s;
+  const settings = c.scopeSettings;
+  for (let k = 0; k < settings.length; k++) {
+    const s = settings[k] as Setting;
+    if (selectorMatches(s.selector, host)) return s;
+  }
   return c.defaultSetting;
 }

@@ -21,6 +21,8 @@ export class RuleIndex {
   /** Rules without a program identity that only hold for one content kind (script, inline, stdin). */
   private readonly byContent = new Map<ContentKind, number[]>();
   private hasPaths = false;
+  /** Rules filed under a prefix of a path, by path: depends on the path alone (bounded memo). */
+  private readonly byPath = new Map<string, readonly number[]>();
   /** bySha as the hot path reads it; built on first use after the last add. */
   private shaTable: DigestTable<readonly number[]> | undefined;
 
@@ -30,6 +32,7 @@ export class RuleIndex {
    */
   add(rule: number, program: CompiledIdentity | undefined, needsContent?: ContentKind): void {
     this.shaTable = undefined;
+    this.byPath.clear();
     if (!program) {
       if (needsContent && needsContent !== 'none') {
         const list = this.byContent.get(needsContent);
@@ -85,14 +88,26 @@ export class RuleIndex {
       if (s.basename !== undefined) out = join(out, this.byName.get(s.basename));
       if (s.originalName !== undefined && s.originalName !== s.basename) out = join(out, this.byName.get(s.originalName));
     }
-    if (this.hasPaths && s.path !== undefined) {
-      out = this.linuxPaths.collect(s.path, out, join);
-      out = this.windowsPaths.collect(s.path, out, join);
-    }
+    if (this.hasPaths && s.path !== undefined) out = join(out, this.pathRules(s.path));
     if (content !== 'none' && this.byContent.size > 0) out = join(out, this.byContent.get(content));
     return join(out, this.always);
   }
+
+  /**
+   * Rules filed under a prefix of the path. Remembered per path: hosts run the same programs over
+   * and over, and the answer depends on the path alone (bounded; starts over when full).
+   */
+  private pathRules(path: string): readonly number[] {
+    const hit = this.byPath.get(path);
+    if (hit !== undefined) return hit;
+    const rules = this.windowsPaths.collect(path, this.linuxPaths.collect(path, NOTHING, join), join);
+    if (this.byPath.size >= PATH_MEMO_LIMIT) this.byPath.clear();
+    this.byPath.set(path, rules);
+    return rules;
+  }
 }
+
+const PATH_MEMO_LIMIT = 16_384;
 
 /** Candidates so far plus one more list (each in document order), without repeats. */
 function join(out: readonly number[], list: readonly number[] | undefined): readonly number[] {
