@@ -195,7 +195,7 @@ const eg_pkgfile *eg_pkgfile_lookup(const eg_table *t, const char *path);
 const char *eg_account_name(const eg_account *list, uint32_t n, uint32_t id);
 
 /* regex.c */
-eg_regex *eg_regex_compile(const char *pattern, bool caseless, bool utf, char *err, size_t errlen);
+eg_regex *eg_regex_compile(const char *pattern, bool caseless, bool utf, bool jit, char *err, size_t errlen);
 bool eg_regex_test(eg_regex *re, const char *subject, size_t len);
 void eg_regex_free(eg_regex *re);
 

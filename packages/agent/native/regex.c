@@ -68,7 +68,7 @@ struct eg_regex {
 /* One match-data block per thread: the enforcer thread and JavaScript callers never share one. */
 static __thread pcre2_match_data *match_data;
 
-eg_regex *eg_regex_compile(const char *pattern, bool caseless, bool utf, char *err, size_t errlen) {
+eg_regex *eg_regex_compile(const char *pattern, bool caseless, bool utf, bool jit, char *err, size_t errlen) {
   pcre2_compile_context *cc = pcre2_compile_context_create(NULL);
   if (!cc) {
     snprintf(err, errlen, "out of memory");
@@ -86,7 +86,10 @@ eg_regex *eg_regex_compile(const char *pattern, bool caseless, bool utf, char *e
     snprintf(err, errlen, "regex /%s/ at %zu: %s", pattern, (size_t)off, (const char *)msg);
     return NULL;
   }
-  pcre2_jit_compile(re, PCRE2_JIT_COMPLETE); /* best effort: the interpreter is used when JIT is unavailable */
+  /* JIT for patterns on the hot path (arguments, paths, locations); compiling it costs more than it
+   * saves for patterns rarely matched (catalogue names, proxy patterns). Best effort: without JIT the
+   * interpreter matches. */
+  if (jit) pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
   eg_regex *r = malloc(sizeof *r);
   if (!r) {
     pcre2_code_free(re);

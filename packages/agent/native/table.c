@@ -92,23 +92,23 @@ static void strlist(rd *r, eg_strlist *out) {
   for (uint32_t i = 0; i < out->n && !r->bad; i++) out->items[i] = str(r);
 }
 
-static eg_regex *regex(rd *r, bool caseless, bool utf) {
+static eg_regex *regex(rd *r, bool caseless, bool utf, bool jit) {
   char *src = str(r);
   if (!src) return NULL;
   eg_regex *re = NULL;
   if (*src) {
     char msg[256];
-    re = eg_regex_compile(src, caseless, utf, msg, sizeof msg);
+    re = eg_regex_compile(src, caseless, utf, jit, msg, sizeof msg);
     if (!re) fail(r, msg);
   }
   free(src);
   return re;
 }
 
-static void relist(rd *r, eg_relist *out, bool caseless, bool utf) {
+static void relist(rd *r, eg_relist *out, bool caseless, bool utf, bool jit) {
   out->n = count(r, 4);
   out->items = alloc(r, out->n, sizeof(eg_regex *));
-  for (uint32_t i = 0; i < out->n && !r->bad; i++) out->items[i] = regex(r, caseless, utf);
+  for (uint32_t i = 0; i < out->n && !r->bad; i++) out->items[i] = regex(r, caseless, utf, jit);
 }
 
 static int32_t index_or_none(rd *r, uint32_t limit) {
@@ -145,7 +145,7 @@ static void identity(rd *r, eg_identity *id) {
     id->paths.items = alloc(r, id->paths.n, sizeof(eg_regex *));
     for (uint32_t i = 0; i < id->paths.n && !r->bad; i++) {
       bool ci = u8(r);
-      id->paths.items[i] = regex(r, ci, false);
+      id->paths.items[i] = regex(r, ci, false, true);
     }
   }
   if (id->has & ID_PKG) {
@@ -165,11 +165,11 @@ static void match(rd *r, eg_match *m, uint32_t n_ids) {
   if (m->has_args) {
     bool cs = u8(r);
     m->has_any = u8(r);
-    relist(r, &m->any, !cs, true);
+    relist(r, &m->any, !cs, true, true);
     m->has_all = u8(r);
-    relist(r, &m->all, !cs, true);
+    relist(r, &m->all, !cs, true, true);
     m->has_none = u8(r);
-    relist(r, &m->none, !cs, true);
+    relist(r, &m->none, !cs, true, true);
   }
   m->has_user = u8(r);
   if (m->has_user) {
@@ -231,7 +231,7 @@ eg_table *eg_table_load(const uint8_t *buf, size_t len, char *err, size_t errlen
   }
   t->n_proxies = count(&r, 4);
   t->proxies = alloc(&r, t->n_proxies, sizeof(eg_proxy));
-  for (uint32_t i = 0; i < t->n_proxies && !r.bad; i++) relist(&r, &t->proxies[i].patterns, true, false);
+  for (uint32_t i = 0; i < t->n_proxies && !r.bad; i++) relist(&r, &t->proxies[i].patterns, true, false, false);
   t->n_names = count(&r, 16);
   t->names = alloc(&r, t->n_names, sizeof(eg_name_info));
   for (uint32_t i = 0; i < t->n_names && !r.bad; i++) {
@@ -248,11 +248,11 @@ eg_table *eg_table_load(const uint8_t *buf, size_t len, char *err, size_t errlen
   t->interp_patterns = alloc(&r, t->n_interp_patterns, sizeof(eg_regex *));
   t->interp_pattern_target = alloc(&r, t->n_interp_patterns, sizeof(int32_t));
   for (uint32_t i = 0; i < t->n_interp_patterns && !r.bad; i++) {
-    t->interp_patterns[i] = regex(&r, false, false);
+    t->interp_patterns[i] = regex(&r, false, false, false);
     t->interp_pattern_target[i] = index_or_none(&r, t->n_interps);
   }
-  t->loader_re = regex(&r, false, false);
-  t->user_writable_re = regex(&r, true, false);
+  t->loader_re = regex(&r, false, false, false);
+  t->user_writable_re = regex(&r, true, false, true);
 
   t->n_ids = count(&r, 1);
   t->ids = alloc(&r, t->n_ids, sizeof(eg_identity));
