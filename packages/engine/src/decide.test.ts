@@ -150,3 +150,26 @@ test('path facts are remembered per compiled policy, and stay right after the me
   assert.equal(run('/opt/hmi/bin/view').ruleId, 'allow-hmi');
   assert.deepEqual(run('/tmp/sshd').techniques, ['T0849', 'T0863']);
 });
+
+test('a decision made while another is being made (a getter on the event) changes neither', () => {
+  const c = compile(policy(), { catalogue: miniCatalogue });
+  const inner = ev(B, {}, 'root');
+  let innerDecision: ReturnType<typeof decide> | undefined;
+  // `user` is read by the user condition, after the outer call has derived its facts.
+  const outer = {
+    host: { id: 'h1' },
+    process: { executable: '/usr/local/bin/tool', args: ['tool'], hash: { sha256: A } },
+    get user() {
+      innerDecision = decide(c, inner, { now: NOW, explain: true });
+      return { name: 'root' };
+    },
+  } as ExecEvent;
+  const outerDecision = decide(c, outer, { now: NOW, explain: true });
+  assert.ok(innerDecision);
+  assert.equal(outerDecision.ruleId, 'deny-a-as-root');
+  assert.deepEqual(outerDecision, decide(c, { ...ev(A, {}, 'root') }, { now: NOW, explain: true }));
+  assert.deepEqual(innerDecision, decide(c, inner, { now: NOW, explain: true }));
+  // And the next plain decisions are unaffected.
+  assert.equal(decide(c, ev(A), { now: NOW }).ruleId, 'allow-a');
+  assert.equal(decide(c, ev(B), { now: NOW }).ruleId, 'default-deny');
+});

@@ -3,7 +3,7 @@ import type { CompiledPolicy, DecideContext } from './api.js';
 import type { Compiled, CompiledException, CompiledRule, CompiledWindow, HostView, Setting } from './compile.js';
 import { selectorMatches } from './compile.js';
 import { type CompiledMatch, type EvalInput, holds } from './conditions.js';
-import { deriveFacts, type Facts } from './facts.js';
+import { type Facts, giveBackFacts, takeFacts } from './facts.js';
 import { matchIdentity } from './identity.js';
 import { explainTrace } from './trace.js';
 
@@ -216,7 +216,7 @@ export function decide(policy: CompiledPolicy, event: ExecEvent, ctx: DecideCont
   const host = hostView(ctx.host, event);
   const now = ctx.now;
   const set = c.scopes.length === 0 ? c.defaultSetting : settingOf(c, host);
-  const input = deriveFacts(c.catalogue, event);
+  const input = takeFacts(c.catalogue, event);
   const windows = activeWindows(c, host, now);
   const d = verdictOf(c, input, host, now, windows, set);
 
@@ -248,8 +248,13 @@ export function decide(policy: CompiledPolicy, event: ExecEvent, ctx: DecideCont
     }
   }
 
-  if (!ctx.explain) return d;
-  return { ...d, trace: explainTrace(c, input, host, now, d) satisfies readonly TraceStep[] };
+  if (!ctx.explain) {
+    giveBackFacts(input);
+    return d;
+  }
+  const explained = { ...d, trace: explainTrace(c, input, host, now, d) satisfies readonly TraceStep[] };
+  giveBackFacts(input);
+  return explained;
 }
 
 /** The first scope whose selector matches the host, else the policy's defaults (spec §7). */

@@ -2,7 +2,7 @@ import type { ExecEvent, InterpreterSpec, Platform } from '@execguard/schema';
 import { argumentString, type ContentKind, parseInterpreterArgs, resolveScriptPath } from './args.js';
 import type { CatalogueIndex, NameInfo } from './catalogue.js';
 import type { EvalInput } from './conditions.js';
-import { ancestorSubjects, parentSubject, programSubject, type Subject, subjectOf } from './subject.js';
+import { ancestorSubjects, fillSubject, parentSubject, type Subject, SubjectRecord, subjectOf } from './subject.js';
 
 /** Everything the rules ask about an execution, derived once per event (spec §3). */
 export interface Facts {
@@ -62,27 +62,27 @@ const NONE: readonly string[] = Object.freeze([]);
 
 /**
  * Facts plus what conditions need on demand: the argument string, the parent and the ancestors are
- * built only when something asks for them. One object per event (the hot path allocates little).
+ * built only when something asks for them. Filled per event by fillFacts; decide() reuses one
+ * record from call to call (takeFacts/giveBackFacts), so the hot path allocates no facts at all.
  */
-class FactsRecord implements Facts, EvalInput {
-  private parentCache: Subject | null | undefined;
-  private ancestorsCache: Subject[] | undefined;
-  constructor(
-    readonly event: ExecEvent,
-    private args: string | undefined,
-    readonly platform: Platform,
-    readonly program: Subject,
-    readonly interpreter: InterpreterSpec | undefined,
-    readonly content: ContentKind,
-    readonly contentFlag: string | undefined,
-    readonly script: Subject | undefined,
-    readonly loader: boolean,
-    readonly memfd: boolean,
-    readonly proxy: Facts['proxy'],
-    readonly masquerade: string | undefined,
-    readonly userWritable: boolean,
-    readonly techniques: readonly string[],
-  ) {}
+export class FactsRecord implements Facts, EvalInput {
+  event: ExecEvent = NO_EVENT;
+  args: string | undefined = undefined;
+  platform: Platform = 'linux';
+  /** The program's subject belongs to the record and is refilled with it. */
+  readonly program = new SubjectRecord();
+  interpreter: InterpreterSpec | undefined = undefined;
+  content: ContentKind = 'none';
+  contentFlag: string | undefined = undefined;
+  script: Subject | undefined = undefined;
+  loader = false;
+  memfd = false;
+  proxy: Facts['proxy'] = undefined;
+  masquerade: string | undefined = undefined;
+  userWritable = false;
+  techniques: readonly string[] = NONE;
+  parentCache: Subject | null | undefined = undefined;
+  ancestorsCache: Subject[] | undefined = undefined;
   get facts(): Facts {
     return this;
   }
@@ -103,6 +103,34 @@ class FactsRecord implements Facts, EvalInput {
   }
 }
 
+const NO_EVENT: ExecEvent = Object.freeze({ process: Object.freeze({}) }) as ExecEvent;
+
+/**
+ * The one spare record. Semantically invisible: a record is refilled completely before it is read,
+ * and only handed out when no call is using it (a call that re-enters decide(), say from a getter
+ * on the event, or one that threw, simply gets a fresh record).
+ */
+let spare: FactsRecord | undefined;
+
+/** Facts of an event in the spare record (or a new one when it is in use); give it back after use. */
+export function takeFacts(cat: CatalogueIndex, event: ExecEvent): FactsRecord {
+  const r = spare ?? new FactsRecord();
+  spare = undefined;
+  return fillFacts(r, cat, event);
+}
+
+/** Ends a use of takeFacts' record: drops its references to the event, keeps it for the next call. */
+export function giveBackFacts(r: FactsRecord): void {
+  r.event = NO_EVENT;
+  r.args = undefined;
+  r.script = undefined;
+  r.proxy = undefined;
+  r.parentCache = undefined;
+  r.ancestorsCache = undefined;
+  r.techniques = NONE;
+  spare = r;
+}
+
 /** The list with `t` added once; the list is only made when the first technique turns up. */
 function addTechnique(list: string[] | undefined, t: string): string[] {
   if (list === undefined) return [t];
@@ -110,11 +138,17 @@ function addTechnique(list: string[] | undefined, t: string): string[] {
   return list;
 }
 
+/** Facts of one event in a new record. */
 export function deriveFacts(cat: CatalogueIndex, event: ExecEvent): Facts & EvalInput {
+  return fillFacts(new FactsRecord(), cat, event);
+}
+
+/** Sets every field of `r` from the event (spec §3). */
+function fillFacts(r: FactsRecord, cat: CatalogueIndex, event: ExecEvent): FactsRecord {
   const platform = platformOf(event);
   const exePath = event.process.executable;
   const pf = exePath ? cat.pathFacts(platform, exePath) : undefined;
-  const program = programSubject(event, pf);
+  const program = fillSubject(r.program, event.process, event.execguard?.process, undefined, pf);
   const base = program.basename;
   const original = program.originalName !== base ? program.originalName : undefined;
   const eg = event.execguard;
@@ -163,20 +197,20 @@ export function deriveFacts(cat: CatalogueIndex, event: ExecEvent): Facts & Eval
   if (userWritable) techniques = addTechnique(techniques, 'T0863');
   if (techniques !== undefined && techniques.length > 1) techniques.sort();
 
-  return new FactsRecord(
-    event,
-    args,
-    platform,
-    program,
-    interpreter,
-    content,
-    contentFlag,
-    script,
-    loader,
-    memfd,
-    proxy,
-    masquerade,
-    userWritable,
-    techniques ?? NONE,
-  );
+  r.event = event;
+  r.args = args;
+  r.platform = platform;
+  r.interpreter = interpreter;
+  r.content = content;
+  r.contentFlag = contentFlag;
+  r.script = script;
+  r.loader = loader;
+  r.memfd = memfd;
+  r.proxy = proxy;
+  r.masquerade = masquerade;
+  r.userWritable = userWritable;
+  r.techniques = techniques ?? NONE;
+  r.parentCache = undefined;
+  r.ancestorsCache = undefined;
+  return r;
 }

@@ -72,34 +72,55 @@ export interface KnownPath {
   readonly basename: string;
 }
 
+/** Every subject has this one shape (identity matching stays monomorphic); see fillSubject. */
+export class SubjectRecord implements Subject {
+  path: string | undefined = undefined;
+  basename: string | undefined = undefined;
+  originalName: string | undefined = undefined;
+  sha256: string | undefined = undefined;
+  signature: SignatureFacts | undefined = undefined;
+  pkg: Provenance['package'] | undefined = undefined;
+  pathAdminOnly = false;
+}
+
 export function subjectOf(
   image: RawImage,
   provenance: Provenance | undefined,
   pathOverride?: string,
   known?: KnownPath,
 ): Subject {
+  return fillSubject(new SubjectRecord(), image, provenance, pathOverride, known);
+}
+
+/** Sets every field of `t` from the image (a record may be refilled; nothing of the last image stays). */
+export function fillSubject(
+  t: SubjectRecord,
+  image: RawImage,
+  provenance: Provenance | undefined,
+  pathOverride?: string,
+  known?: KnownPath,
+): SubjectRecord {
   const raw = pathOverride ?? image.executable ?? image.path;
   const path = known ? known.path : raw ? (raw.includes('\\') ? normalisePath(raw) : raw) : undefined;
   const base = known ? known.basename : path ? basenameOf(path) : image.name;
   const ofn = image.pe?.original_file_name;
   const cs = image.code_signature;
-  return {
-    path,
-    basename: known ? known.basename : base ? base.toLowerCase() : undefined,
-    originalName: ofn ? stripMui(ofn.trim().toLowerCase()) : undefined,
-    sha256: image.hash?.sha256,
-    signature:
-      cs?.subject_name !== undefined
-        ? {
-            valid: cs.signed === true && cs.trusted !== false && (cs.status === undefined || cs.status.toLowerCase() === 'valid'),
-            subject: cs.subject_name.trim().toLowerCase(),
-            product: image.pe?.product?.trim().toLowerCase(),
-            version: image.pe?.file_version,
-          }
-        : undefined,
-    pkg: provenance?.package,
-    pathAdminOnly: provenance?.path_admin_only === true,
-  };
+  t.path = path;
+  t.basename = known ? known.basename : base ? base.toLowerCase() : undefined;
+  t.originalName = ofn ? stripMui(ofn.trim().toLowerCase()) : undefined;
+  t.sha256 = image.hash?.sha256;
+  t.signature =
+    cs?.subject_name !== undefined
+      ? {
+          valid: cs.signed === true && cs.trusted !== false && (cs.status === undefined || cs.status.toLowerCase() === 'valid'),
+          subject: cs.subject_name.trim().toLowerCase(),
+          product: image.pe?.product?.trim().toLowerCase(),
+          version: image.pe?.file_version,
+        }
+      : undefined;
+  t.pkg = provenance?.package;
+  t.pathAdminOnly = provenance?.path_admin_only === true;
+  return t;
 }
 
 export function programSubject(event: ExecEvent, known?: KnownPath): Subject {
