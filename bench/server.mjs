@@ -15,7 +15,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -24,6 +24,8 @@ const AGENTS = Number(process.env.BENCH_AGENTS ?? 1000);
 const BATCH = Number(process.env.BENCH_BATCH ?? 100);
 const DURATION = Number(process.env.BENCH_SECONDS ?? 20);
 const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
+/** Offered load of the paced phase, events per second over all agents. */
+const RATE = Number(process.env.BENCH_RATE ?? 20_000);
 const PG = process.env.EXECGUARD_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 function startServer(db, dir, label) {
@@ -94,36 +96,37 @@ const PROGRAMS = [
 ];
 const EFFECTS = ['allowed', 'allowed', 'allowed', 'allowed', 'would-deny'];
 
-/** A realistic event: ECS process start with hash, command line, parent, user and a decision (~900 bytes). */
-function batchBody(host, seq) {
-  const now = Date.now();
+/**
+ * A realistic event: ECS process start with hash, command line, parent, user and a decision (~900 bytes).
+ * Each agent's batch is built once as text with markers; a request only substitutes its sequence
+ * and time, so the load generator spends its CPU on HTTP, not on building JSON.
+ */
+function batchTemplate(host) {
   const events = [];
   for (let i = 0; i < BATCH; i++) {
-    const n = seq * BATCH + i;
-    const exe = PROGRAMS[n % PROGRAMS.length];
-    const effect = EFFECTS[n % EFFECTS.length];
+    const exe = PROGRAMS[i % PROGRAMS.length];
+    const effect = EFFECTS[i % EFFECTS.length];
     events.push({
-      '@timestamp': new Date(now - (BATCH - i)).toISOString(),
+      '@timestamp': '#TS#',
       event: {
-        id: `${host}-${seq}-${i}-${randomUUID()}`,
+        id: `${host}-#SEQ#-${i}`,
         kind: 'event',
         category: ['process'],
         type: ['start'],
         action: 'exec',
         module: 'execguard',
-        sequence: n,
       },
       host: { id: host, name: host, os: { family: 'linux', type: 'linux' } },
       user: { id: '1000', name: 'operator', group: { id: '1000', name: 'operator' } },
       process: {
-        pid: 1000 + (n % 30000),
-        entity_id: randomUUID(),
+        pid: 1000 + i,
+        entity_id: `${host}-#SEQ#-${i}-${randomUUID()}`,
         executable: exe,
         name: exe.split('/').pop(),
-        command_line: `${exe} --config /etc/app/config-${n % 7}.yaml --verbose`,
-        args: [exe, '--config', `/etc/app/config-${n % 7}.yaml`, '--verbose'],
+        command_line: `${exe} --config /etc/app/config-${i % 7}.yaml --verbose`,
+        args: [exe, '--config', `/etc/app/config-${i % 7}.yaml`, '--verbose'],
         working_directory: '/var/lib/app',
-        hash: { sha256: HASHES[n % HASHES.length] },
+        hash: { sha256: HASHES[(i * 7 + host.length) % HASHES.length] },
         parent: {
           pid: 1,
           executable: '/usr/lib/systemd/systemd',
@@ -145,6 +148,7 @@ function batchBody(host, seq) {
   }
   return JSON.stringify({ events });
 }
+const batchBody = (template, seq) => template.replaceAll('#SEQ#', String(seq)).replaceAll('#TS#', new Date().toISOString());
 
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 
@@ -170,57 +174,84 @@ async function runOne(label, db, dir) {
           JSON.stringify({ hostId: host, os: 'linux' }),
         );
         if (r.status !== 201) throw new Error(`enrol ${host}: ${r.status} ${r.body}`);
-        agents.push({ host, token: JSON.parse(r.body).token, http: new http.Agent({ keepAlive: true, maxSockets: 1 }) });
+        agents.push({
+          host,
+          token: JSON.parse(r.body).token,
+          template: batchTemplate(host),
+          http: new http.Agent({ keepAlive: true, maxSockets: 1 }),
+        });
       }),
     );
   }
   const enrolSeconds = (performance.now() - t0) / 1000;
 
-  let measuring = false;
-  let stop = false;
-  let acked = 0;
+  let seqs = 0;
   let ackedTotal = 0;
   let failures = 0;
-  const latencies = [];
-  const loop = async (a) => {
-    for (let seq = 0; !stop; seq++) {
-      const body = batchBody(a.host, seq);
-      const s = performance.now();
-      const r = await request(a.http, url, 'POST', '/v1/events', a.token, body).catch((e) => ({ status: 0, body: String(e) }));
-      const ms = performance.now() - s;
-      if (r.status !== 200) {
-        failures++;
-        if (failures < 5) process.stderr.write(`upload failed: ${r.status} ${r.body.slice(0, 200)}\n`);
-        continue;
+  /**
+   * One phase: every agent uploads in a loop for WARMUP + seconds; with `interval` (ms) an agent
+   * starts a batch every interval at a random phase (waiting for the previous answer first), else
+   * back to back. Returns acknowledged events per second and request latencies of the measured part.
+   */
+  const phase = async (seconds, interval) => {
+    let measuring = false;
+    let stop = false;
+    let acked = 0;
+    const latencies = [];
+    const loop = async (a) => {
+      let next = performance.now() + (interval ? Math.random() * interval : 0);
+      while (!stop) {
+        if (interval) {
+          const wait = next - performance.now();
+          if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+          next += interval;
+          if (stop) break;
+        }
+        const body = batchBody(a.template, seqs++);
+        const s = performance.now();
+        const r = await request(a.http, url, 'POST', '/v1/events', a.token, body).catch((e) => ({ status: 0, body: String(e) }));
+        const ms = performance.now() - s;
+        if (r.status !== 200) {
+          failures++;
+          if (failures < 5) process.stderr.write(`upload failed: ${r.status} ${r.body.slice(0, 200)}\n`);
+          continue;
+        }
+        ackedTotal += BATCH;
+        if (measuring && !stop) {
+          acked += BATCH;
+          latencies.push(ms);
+        }
       }
-      ackedTotal += BATCH;
-      if (measuring && !stop) {
-        acked += BATCH;
-        latencies.push(ms);
-      }
-    }
+    };
+    const running = agents.map(loop);
+    await new Promise((r) => setTimeout(r, WARMUP * 1000));
+    measuring = true;
+    const m0 = performance.now();
+    await new Promise((r) => setTimeout(r, seconds * 1000));
+    const elapsed = (performance.now() - m0) / 1000;
+    const inWindow = acked;
+    stop = true;
+    await Promise.all(running);
+    latencies.sort((x, y) => x - y);
+    return {
+      eventsPerSecond: Math.round(inWindow / elapsed),
+      requestsPerSecond: Math.round(latencies.length / elapsed),
+      p50ms: Number(pct(latencies, 50).toFixed(1)),
+      p99ms: Number(pct(latencies, 99).toFixed(1)),
+    };
   };
-  const running = agents.map(loop);
-  await new Promise((r) => setTimeout(r, WARMUP * 1000));
-  measuring = true;
-  const m0 = performance.now();
-  await new Promise((r) => setTimeout(r, DURATION * 1000));
-  const seconds = (performance.now() - m0) / 1000;
-  const inWindow = acked;
-  stop = true;
-  await Promise.all(running);
+  // Saturation: as fast as the server acknowledges. Paced: the target rate offered evenly by all agents.
+  const saturation = await phase(DURATION, 0);
+  const paced = await phase(DURATION, (AGENTS * BATCH * 1000) / RATE);
   const count = JSON.parse((await request(setupAgent, url, 'GET', '/v1/events?limit=1', admin)).body).total;
   srv.child.kill('SIGTERM');
   await new Promise((r) => srv.child.once('exit', r));
   for (const a of agents) a.http.destroy();
   setupAgent.destroy();
-  latencies.sort((x, y) => x - y);
   return {
     db: label,
-    eventsPerSecond: Math.round(inWindow / seconds),
-    requestsPerSecond: Math.round(latencies.length / seconds),
-    p50ms: Number(pct(latencies, 50).toFixed(1)),
-    p99ms: Number(pct(latencies, 99).toFixed(1)),
+    saturation,
+    paced,
     acknowledged: ackedTotal,
     stored: count,
     failures,
@@ -245,20 +276,25 @@ try {
 }
 
 process.stdout.write(
-  `\nbench:server — ${AGENTS} agents, batches of ${BATCH} events, ${DURATION} s measured after ${WARMUP} s warm-up, loopback\n\n`,
+  `\nbench:server — ${AGENTS} agents, batches of ${BATCH} events, loopback; each phase ${DURATION} s measured after ${WARMUP} s warm-up.\n` +
+    `saturation: every agent uploads back to back (latency is then queueing: ${AGENTS} requests in flight);\n` +
+    `paced: the agents together offer ${RATE.toLocaleString('en')} events/s (one batch per agent every ${((AGENTS * BATCH) / RATE).toFixed(1)} s).\n\n`,
 );
 process.stdout.write(
-  '| database | events/s | requests/s | p50 ms | p99 ms | acknowledged | stored | failed requests |\n|---|---:|---:|---:|---:|---:|---:|---:|\n',
+  '| database | saturation events/s | p50 ms | p99 ms | paced events/s | p50 ms | p99 ms | acknowledged | stored | failed |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n',
 );
 for (const r of results)
   process.stdout.write(
-    `| ${r.db} | ${r.eventsPerSecond.toLocaleString('en')} | ${r.requestsPerSecond} | ${r.p50ms} | ${r.p99ms} | ${r.acknowledged} | ${r.stored} | ${r.failures} |\n`,
+    `| ${r.db} | ${r.saturation.eventsPerSecond.toLocaleString('en')} | ${r.saturation.p50ms} | ${r.saturation.p99ms} | ${r.paced.eventsPerSecond.toLocaleString('en')} | ${r.paced.p50ms} | ${r.paced.p99ms} | ${r.acknowledged} | ${r.stored} | ${r.failures} |\n`,
   );
 const [s, p] = results;
 process.stdout.write(
-  `\nSQLite/PostgreSQL throughput ratio: ${(s.eventsPerSecond / p.eventsPerSecond).toFixed(2)}; target ≥ 20,000 events/s on SQLite: ${s.eventsPerSecond >= 20000 ? 'met' : 'NOT met'}\n`,
+  `\nSQLite/PostgreSQL saturation throughput: ${(s.saturation.eventsPerSecond / p.saturation.eventsPerSecond).toFixed(2)}×; ` +
+    `SQLite sustains ${RATE.toLocaleString('en')} events/s offered: ${s.paced.eventsPerSecond >= RATE * 0.98 ? 'yes' : 'NO'} (${s.paced.eventsPerSecond.toLocaleString('en')}/s, p99 ${s.paced.p99ms} ms)\n`,
 );
 for (const r of results)
   if (r.stored !== r.acknowledged)
     process.stdout.write(`WARNING ${r.db}: stored ${r.stored} != acknowledged ${r.acknowledged}\n`);
-process.stdout.write(`${JSON.stringify({ bench: 'server', agents: AGENTS, batch: BATCH, seconds: DURATION, results })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ bench: 'server', agents: AGENTS, batch: BATCH, seconds: DURATION, rate: RATE, load: os.loadavg()[0], results })}\n`,
+);

@@ -74,7 +74,8 @@ export async function createServer(opts: ServerOptions): Promise<ExecGuardServer
   }) as unknown as FastifyInstance;
   app.decorateRequest('principal', null);
 
-  const writer = new EventWriter(store, store.kind === 'sqlite' ? 1 : 4);
+  // SQLite: one batch being inserted by the writer thread while the next one gathers; PostgreSQL: a few connections.
+  const writer = new EventWriter(store, store.kind === 'sqlite' ? 2 : 4);
   const audit = AuditLog.open(store, now, opts.signing);
   let bundles: BundleService | undefined;
   const ctx: Ctx = {

@@ -1,11 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { MIGRATIONS } from '../migrations.js';
 import type { Row } from '../rows.js';
 import { EVENT_COLUMNS, eventValues } from '../rows.js';
 import { type Sql, SqlStore } from '../sql-store.js';
 import type { Store, StoredEvent } from '../types.js';
+import type { WriterInit, WriterReply, WriterRequest } from './writer-worker.js';
 
 export interface SqliteOptions {
   /** File path, or ":memory:" for tests. */
@@ -15,15 +17,26 @@ export interface SqliteOptions {
    * server process (NORMAL). Ingest commits many requests together, so FULL costs little.
    */
   readonly synchronous?: 'FULL' | 'NORMAL';
+  /**
+   * Insert events on a writer thread with its own connection (default for files): the main
+   * thread goes on parsing requests while SQLite writes. Off for ":memory:" (one connection only).
+   */
+  readonly writerThread?: boolean;
 }
 
-/** The default store: one file, WAL mode, one connection (better-sqlite3 is synchronous). */
+/**
+ * The default store: one file in WAL mode; one connection for everything but event batches, which
+ * a writer thread inserts on a second connection (WAL lets the main connection read meanwhile).
+ */
 export class SqliteStore extends SqlStore implements Store {
   readonly kind = 'sqlite' as const;
   readonly db: Database.Database;
   protected readonly sql: Sql;
   private readonly insertOne: Database.Statement;
   private readonly insertMany: (events: readonly StoredEvent[]) => number;
+  private readonly writer: Worker | undefined;
+  private readonly waiting = new Map<number, { resolve: (n: number) => void; reject: (e: Error) => void }>();
+  private nextId = 1;
 
   private constructor(opts: SqliteOptions) {
     super();
@@ -56,6 +69,24 @@ export class SqliteStore extends SqlStore implements Store {
       for (const e of events) n += this.insertOne.run(...eventValues(e)).changes;
       return n;
     });
+    if (opts.path !== ':memory:' && opts.writerThread !== false) {
+      const init: WriterInit = { path: opts.path, synchronous: opts.synchronous ?? 'FULL' };
+      this.writer = new Worker(new URL('./writer-worker.js', import.meta.url), { workerData: init });
+      this.writer.on('message', (m: WriterReply) => {
+        const w = this.waiting.get(m.id);
+        this.waiting.delete(m.id);
+        if ('error' in m) w?.reject(new Error(m.error));
+        else w?.resolve(m.inserted);
+      });
+      // A dead writer fails what it was given: nothing is acknowledged that was not committed.
+      this.writer.on('error', (e) => this.failAll(e));
+      this.writer.on('exit', () => this.failAll(new Error('SQLite writer thread exited')));
+    }
+  }
+
+  private failAll(e: Error): void {
+    for (const w of this.waiting.values()) w.reject(e);
+    this.waiting.clear();
   }
 
   static async open(opts: SqliteOptions): Promise<SqliteStore> {
@@ -86,7 +117,15 @@ export class SqliteStore extends SqlStore implements Store {
   }
 
   async insertEvents(events: readonly StoredEvent[]): Promise<number> {
-    return events.length === 0 ? 0 : this.insertMany(events);
+    if (events.length === 0) return 0;
+    if (!this.writer) return this.insertMany(events);
+    // Rows are built here (plain values, cheap to copy to the thread); the thread only inserts.
+    const rows = events.map(eventValues);
+    const id = this.nextId++;
+    return new Promise<number>((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.writer!.postMessage({ id, rows } satisfies WriterRequest);
+    });
   }
 
   async migrations(): Promise<number[]> {
@@ -96,6 +135,11 @@ export class SqliteStore extends SqlStore implements Store {
   }
 
   async close(): Promise<void> {
+    if (this.writer) {
+      const exited = new Promise((r) => this.writer!.once('exit', r));
+      this.writer.postMessage('close');
+      await exited;
+    }
     if (this.db.open) this.db.close();
   }
 }
