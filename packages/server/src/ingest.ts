@@ -21,7 +21,9 @@ export function toStored(ev: ExecEvent, index: number, hostId: string, receivedA
   if (rawId !== undefined && (rawId.length === 0 || rawId.length > 256))
     throw badRequest(`${at}/event/id`, 'must be 1 to 256 characters');
   const eventId = rawId ?? `sha256:${createHash('sha256').update(JSON.stringify(ev)).digest('hex')}`;
-  const x = ev.execguard as { decision?: { effect?: unknown; ruleId?: unknown; techniques?: unknown } } | undefined;
+  const x = ev.execguard as
+    | { decision?: { effect?: unknown; ruleId?: unknown; techniques?: unknown; windowId?: unknown } }
+    | undefined;
   const decision = x?.decision;
   const effect =
     typeof decision?.effect === 'string' && EFFECTS.has(decision.effect as Effect) ? (decision.effect as Effect) : null;
@@ -44,6 +46,8 @@ export function toStored(ev: ExecEvent, index: number, hostId: string, receivedA
     executable,
     ruleId,
     techniques: [...techniques].sort(),
+    // Allowed only because a maintenance window relaxed the policy: what came in during the window goes to review.
+    ...(typeof decision?.windowId === 'string' ? { review: true } : {}),
     document: ev,
   };
 }

@@ -83,7 +83,7 @@ describe('policy lifecycle: versions, signed bundles, review, replay, promotion,
     const v = verifyBundle(b.bundle, { trustedKeys: [key], now: T0, host: b.host });
     assert.equal(v.sequence, 1);
     assert.equal(v.version, 1);
-    assert.deepEqual(v.policy.scopes?.[0]?.selector, { labels: { 'execguard.group': 'hmi' } });
+    assert.deepEqual(v.policy.scopes?.[0]?.selector, { hosts: ['host-a'] }, 'group members by id, inside the signature');
     assert.equal(v.policy.scopes?.[0]?.mode, 'audit');
     assert.deepEqual(b.host.labels, { line: '1', 'execguard.group': 'hmi' });
     // A change to what the bundle holds re-signs it under a higher sequence.
@@ -180,6 +180,25 @@ describe('policy lifecycle: versions, signed bundles, review, replay, promotion,
       v.policy.maintenanceWindows?.map((x) => x.id),
       [ok.json().id],
     );
+    // What ran only because the window relaxed the policy goes to review, marked as first seen in the window.
+    const C = 'c'.repeat(64);
+    const during = execEvent('w1', 'host-a', {
+      '@timestamp': new Date(T0 + 3_600_000).toISOString(),
+      process: { executable: '/opt/vendor/update', name: 'update', hash: { sha256: C } },
+      execguard: {
+        decision: {
+          verdict: 'allow',
+          effect: 'allowed',
+          decidedBy: 'maintenance-window',
+          ruleId: ok.json().id,
+          windowId: ok.json().id,
+        },
+      },
+    });
+    assert.equal((await h.call('POST', '/v1/events', h.agents['host-a']!, { events: [during] })).statusCode, 200);
+    const q = (await h.call('GET', '/v1/review?state=new', h.tokens.viewer)).json();
+    const g = q.groups.find((x: { identity: string }) => x.identity === C);
+    assert.equal(g?.firstSeenInWindow, ok.json().id, JSON.stringify(q.groups));
     assert.equal((await h.call('POST', `/v1/windows/${ok.json().id}/revoke`, h.tokens.admin)).statusCode, 200);
     assert.equal((await h.call('POST', `/v1/windows/${ok.json().id}/revoke`, h.tokens.admin)).statusCode, 409);
   });

@@ -308,7 +308,10 @@ export function storeContract(name: string, open: () => Promise<StoreHandle>): v
     });
 
     test('review queue groups denied, would-deny and technique-tagged events by identity with triage state', async () => {
+      // An allowed event the server flags (allowed only because a maintenance window relaxed the policy).
+      await s.insertEvents([event('q6', { hostId: 'h3', timestamp: T0 + 6, identity: 'c'.repeat(64), review: true })]);
       const q = await s.reviewQueue({ limit: 10 });
+      assert.deepEqual(q.find((g) => g.identity === 'c'.repeat(64))?.effects, [{ value: 'allowed', count: 1 }]);
       const b = q.find((g) => g.identity === 'b'.repeat(64));
       assert.ok(b);
       assert.equal(b.count, 2);
@@ -322,21 +325,21 @@ export function storeContract(name: string, open: () => Promise<StoreHandle>): v
       await s.setTriage({ identity: 'b'.repeat(64), state: 'malicious', note: 'dropper', updatedBy: 'alice', updatedAt: T0 });
       assert.equal((await s.getTriage('b'.repeat(64)))?.note, 'dropper');
       const undecided = await s.reviewQueue({ limit: 10, states: ['new', 'investigating'] });
-      assert.deepEqual(
-        undecided.map((g) => g.identity),
-        ['/tmp/x'],
-      );
+      assert.deepEqual(undecided.map((g) => g.identity).sort(), ['/tmp/x', 'c'.repeat(64)]);
       const h3 = await s.reviewQueue({ limit: 10, hostIds: ['h3'] });
       assert.deepEqual(
         h3.map((g) => [g.identity, g.count, g.state]),
-        [['b'.repeat(64), 1, 'malicious']],
+        [
+          ['b'.repeat(64), 1, 'malicious'],
+          ['c'.repeat(64), 1, 'new'],
+        ],
       );
     });
 
     test('retention deletes only events older than the cutoff', async () => {
       const now = T0 + 500 * DAY;
       await s.insertEvents([event('old', { timestamp: now - 401 * DAY }), event('new', { timestamp: now - 399 * DAY })]);
-      assert.equal(await applyRetention(s, now), 6, 'the five query events and "old"');
+      assert.equal(await applyRetention(s, now), 7, 'the six query and review events and "old"');
       assert.equal(await s.getEvent('old'), null);
       assert.ok(await s.getEvent('new'));
       assert.equal(await applyRetention(s, now, 10), 1);

@@ -105,7 +105,7 @@ export const toEvent = (r: Row): StoredEvent => ({
 
 /** The review flag stored with each event (see the events_review index). */
 export const needsReview = (e: StoredEvent): number =>
-  e.effect === 'denied' || e.effect === 'would-deny' || e.techniques.length > 0 ? 1 : 0;
+  e.review === true || e.effect === 'denied' || e.effect === 'would-deny' || e.techniques.length > 0 ? 1 : 0;
 
 /** Column values of an event in the order of EVENT_COLUMNS. */
 export const EVENT_COLUMNS = [

@@ -107,6 +107,8 @@ export interface StoredEvent {
   readonly executable: string | null;
   readonly ruleId: string | null;
   readonly techniques: readonly string[];
+  /** Also put it in the review queue (e.g. allowed only because a maintenance window relaxed the policy). */
+  readonly review?: boolean;
   readonly document: unknown;
 }
 

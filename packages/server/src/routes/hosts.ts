@@ -173,7 +173,8 @@ export function hostRoutes(ctx: Ctx) {
           target: h.id,
           data: { before: hostContext(before), after: hostContext(h) },
         });
-        await ctx.republish(principal.subject, `host ${h.id} changed`);
+        if (before.group !== h.group)
+          await ctx.republish(principal.subject, `host ${h.id} moved to group ${h.group ?? '(none)'}`);
         return hostView(h);
       },
     }),
