@@ -1,5 +1,6 @@
 // Test harness: a server on a fresh SQLite file (or a PostgreSQL schema), with a movable clock and
 // one token per role. Used by this package's tests only.
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,9 +25,14 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function harness(opts: Partial<ServerOptions> = {}, db?: string): Promise<Harness> {
+/** The PostgreSQL server of the store tests (trust auth, database "test"). */
+export const TEST_PG = process.env.EXECGUARD_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** A server on a fresh SQLite file, or with `db: 'postgres'` on a fresh PostgreSQL schema dropped at close. */
+export async function harness(opts: Partial<ServerOptions> = {}, db: 'sqlite' | 'postgres' = 'sqlite'): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'execguard-server-'));
-  const store = await openStore(db ?? `sqlite:${join(dir, 'server.db')}`);
+  const schema = `eg_srv_${randomBytes(6).toString('hex')}`;
+  const store = await openStore(db === 'postgres' ? `${TEST_PG}?schema=${schema}` : `sqlite:${join(dir, 'server.db')}`);
   const clock = { now: T0 };
   const server = await createServer({
     store,
@@ -79,6 +85,7 @@ export async function harness(opts: Partial<ServerOptions> = {}, db?: string): P
     enrol,
     close: async () => {
       await server.close();
+      if (db === 'postgres') await (store as unknown as { dropSchema(): Promise<void> }).dropSchema();
       await store.close();
       rmSync(dir, { recursive: true, force: true });
     },
