@@ -4,6 +4,7 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { AuditLog } from './audit-log.js';
 import { authenticate, authorize, FailureLimiter, MissingCredential } from './auth.js';
 import { BundleService, bundleRoutes, type SigningKeyOptions } from './bundles.js';
+import { registerConsole } from './console-static.js';
 import { type Ctx, DEFAULT_LIMITS, type Limits } from './context.js';
 import { HttpError } from './errors.js';
 import { EventWriter } from './ingest.js';
@@ -195,6 +196,8 @@ export async function createServer(opts: ServerOptions): Promise<ExecGuardServer
   routes.push(openapi);
   const document = openApiDocument(routes, SERVER_VERSION);
   mount(app, routes);
+  // The web console (packages/console), when built: static files only; every API call it makes is authenticated.
+  registerConsole(app);
 
   const timers: NodeJS.Timeout[] = [];
   const every = (ms: number, job: () => Promise<unknown>) => {
