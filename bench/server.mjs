@@ -26,6 +26,8 @@ const DURATION = Number(process.env.BENCH_SECONDS ?? 20);
 const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 /** Offered load of the paced phase, events per second over all agents. */
 const RATE = Number(process.env.BENCH_RATE ?? 20_000);
+/** Databases to run (both by default: the comparison is the point). */
+const DBS = (process.env.BENCH_DBS ?? 'sqlite,postgres').split(',');
 const PG = process.env.EXECGUARD_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 function startServer(db, dir, label) {
@@ -263,9 +265,9 @@ const dir = mkdtempSync(join(tmpdir(), 'execguard-bench-server-'));
 const schema = `bench_${randomBytes(4).toString('hex')}`;
 const results = [];
 try {
-  results.push(await runOne('sqlite', `sqlite:${join(dir, 'server.db')}`, dir));
+  if (DBS.includes('sqlite')) results.push(await runOne('sqlite', `sqlite:${join(dir, 'server.db')}`, dir));
   const pgUrl = `${PG}${PG.includes('?') ? '&' : '?'}schema=${schema}`;
-  results.push(await runOne('postgres', pgUrl, dir));
+  if (DBS.includes('postgres')) results.push(await runOne('postgres', pgUrl, dir));
 } finally {
   rmSync(dir, { recursive: true, force: true });
   const { default: pg } = await import(join(root, 'node_modules/pg/lib/index.js'));
@@ -287,11 +289,13 @@ for (const r of results)
   process.stdout.write(
     `| ${r.db} | ${r.saturation.eventsPerSecond.toLocaleString('en')} | ${r.saturation.p50ms} | ${r.saturation.p99ms} | ${r.paced.eventsPerSecond.toLocaleString('en')} | ${r.paced.p50ms} | ${r.paced.p99ms} | ${r.acknowledged} | ${r.stored} | ${r.failures} |\n`,
   );
-const [s, p] = results;
-process.stdout.write(
-  `\nSQLite/PostgreSQL saturation throughput: ${(s.saturation.eventsPerSecond / p.saturation.eventsPerSecond).toFixed(2)}×; ` +
-    `SQLite sustains ${RATE.toLocaleString('en')} events/s offered: ${s.paced.eventsPerSecond >= RATE * 0.98 ? 'yes' : 'NO'} (${s.paced.eventsPerSecond.toLocaleString('en')}/s, p99 ${s.paced.p99ms} ms)\n`,
-);
+const s = results.find((r) => r.db === 'sqlite');
+const p = results.find((r) => r.db === 'postgres');
+if (s && p)
+  process.stdout.write(
+    `\nSQLite/PostgreSQL saturation throughput: ${(s.saturation.eventsPerSecond / p.saturation.eventsPerSecond).toFixed(2)}×; ` +
+      `SQLite sustains ${RATE.toLocaleString('en')} events/s offered: ${s.paced.eventsPerSecond >= RATE * 0.98 ? 'yes' : 'NO'} (${s.paced.eventsPerSecond.toLocaleString('en')}/s, p99 ${s.paced.p99ms} ms)\n`,
+  );
 for (const r of results)
   if (r.stored !== r.acknowledged)
     process.stdout.write(`WARNING ${r.db}: stored ${r.stored} != acknowledged ${r.acknowledged}\n`);
