@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
@@ -152,10 +152,19 @@ test('decide: a JSON array document works too', () => {
   assert.equal(r.out.trim().split('\n').length, events.length, r.err);
 });
 
-test('start runs the example job', () => {
-  const r = run(['start', '--json']);
-  assert.equal(r.code, 0, r.err);
-  const s = JSON.parse(r.out);
-  assert.ok(s.policies.length >= 2);
-  assert.ok(s.policies.every((p: { failed: number; tests: number }) => p.failed === 0 && p.tests > 0));
+test('start runs the example job: checks, server with the console on SQLite, seeded data (--once)', () => {
+  const data = mkdtempSync(join(tmpdir(), 'execguard-start-'));
+  try {
+    const r = run(['start', '--once', '--no-agent', '--json', '--data', data, '--port', '0']);
+    assert.equal(r.code, 0, r.err);
+    const s = JSON.parse(r.out.trim().split('\n').at(-1) as string);
+    assert.ok(s.policies.length >= 2);
+    assert.ok(s.policies.every((p: { failed: number; tests: number }) => p.failed === 0 && p.tests > 0));
+    assert.equal(s.healthy, true);
+    assert.ok(s.seeded > 0, 'sample events were uploaded on the first start');
+    assert.match(readFileSync(join(data, 'admin-token'), 'utf8'), /^egt_/);
+    assert.equal(statSync(join(data, 'admin-token')).mode & 0o077, 0, 'the admin token file is private');
+  } finally {
+    rmSync(data, { recursive: true, force: true });
+  }
 });
