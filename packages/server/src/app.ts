@@ -76,7 +76,7 @@ export async function createServer(opts: ServerOptions): Promise<ExecGuardServer
   app.decorateRequest('principal', null);
 
   // SQLite: one batch being inserted by the writer thread while the next one gathers; PostgreSQL: a few connections.
-  const writer = new EventWriter(store, store.kind === 'sqlite' ? 2 : 4);
+  const writer = new EventWriter(store, store.kind === 'sqlite' ? 2 : 4, 20_000, now);
   const audit = AuditLog.open(store, now, opts.signing);
   let bundles: BundleService | undefined;
   const ctx: Ctx = {

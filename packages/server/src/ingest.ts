@@ -89,6 +89,7 @@ export class EventWriter {
     /** Transactions in flight at once: 1 for SQLite (one writer anyway), a few for PostgreSQL. */
     private readonly concurrency: number,
     private readonly maxRows = 20_000,
+    private readonly now: () => number = Date.now,
   ) {}
 
   submit(events: readonly StoredEvent[]): Promise<number> {
@@ -133,7 +134,7 @@ export class EventWriter {
       fresh.set(e.hostId, { id: e.hostId, name: doc.host?.name ?? null, os: doc.host?.os?.family ?? null });
     }
     if (fresh.size === 0) return;
-    await this.store.ensureHosts([...fresh.values()], Date.now());
+    await this.store.ensureHosts([...fresh.values()], this.now());
     for (const id of fresh.keys()) this.knownHosts.add(id);
   }
 

@@ -1,4 +1,4 @@
-import type { Policy } from '@execguard/schema';
+import { type Policy, validatePolicy } from '@execguard/schema';
 import { UNDECIDED } from '@execguard/store';
 import { Type } from '@sinclair/typebox';
 import { composePolicy } from '../compose.js';
@@ -40,7 +40,6 @@ export function replayRoutes(ctx: Ctx) {
         const candidateDoc = body.policy
           ? (await getVersion(ctx, body.policy.name, body.policy.version)).document
           : body.document;
-        const { validatePolicy } = await import('@execguard/schema');
         const issues = validatePolicy(candidateDoc);
         if (issues.length > 0) throw badRequest(`body/document${issues[0]!.path}`, `${issues[0]!.message} [${issues[0]!.code}]`);
         let hostIds = body.hosts;
