@@ -37,6 +37,7 @@ export class SqliteStore extends SqlStore implements Store {
   private readonly writer: Worker | undefined;
   private readonly waiting = new Map<number, { resolve: (n: number) => void; reject: (e: Error) => void }>();
   private nextId = 1;
+  private writerExited = false;
 
   private constructor(opts: SqliteOptions) {
     super();
@@ -80,7 +81,10 @@ export class SqliteStore extends SqlStore implements Store {
       });
       // A dead writer fails what it was given: nothing is acknowledged that was not committed.
       this.writer.on('error', (e) => this.failAll(e));
-      this.writer.on('exit', () => this.failAll(new Error('SQLite writer thread exited')));
+      this.writer.on('exit', () => {
+        this.writerExited = true;
+        this.failAll(new Error('SQLite writer thread exited'));
+      });
     }
   }
 
@@ -119,6 +123,7 @@ export class SqliteStore extends SqlStore implements Store {
   async insertEvents(events: readonly StoredEvent[]): Promise<number> {
     if (events.length === 0) return 0;
     if (!this.writer) return this.insertMany(events);
+    if (this.writerExited) throw new Error('SQLite writer thread exited');
     // Rows are built here (plain values, cheap to copy to the thread); the thread only inserts.
     const rows = events.map(eventValues);
     const id = this.nextId++;
@@ -135,7 +140,7 @@ export class SqliteStore extends SqlStore implements Store {
   }
 
   async close(): Promise<void> {
-    if (this.writer) {
+    if (this.writer && !this.writerExited) {
       const exited = new Promise((r) => this.writer!.once('exit', r));
       this.writer.postMessage('close');
       await exited;
