@@ -27,23 +27,10 @@ const numbered = (s: string) => {
 };
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
-/** PostgreSQL types of the event columns, for the unnest() of their arrays. */
-const PG_TYPES: Record<(typeof EVENT_COLUMNS)[number], string> = {
-  id: 'text',
-  host_id: 'text',
-  ts: 'bigint',
-  received_at: 'bigint',
-  effect: 'text',
-  identity: 'text',
-  sha256: 'text',
-  executable: 'text',
-  rule_id: 'text',
-  techniques: 'text',
-  review: 'integer',
-  doc: 'text',
-};
+/** Rows per INSERT: 12 columns × 400 rows stays far below PostgreSQL's 65,535 parameters. */
+const CHUNK = 400;
 
-/** The scale-out store: a connection pool; a batch is one multi-row INSERT … SELECT unnest(…) ON CONFLICT DO NOTHING. */
+/** The scale-out store: a connection pool; batch inserts are multi-row INSERT … ON CONFLICT DO NOTHING. */
 export class PostgresStore extends SqlStore implements Store {
   readonly kind = 'postgres' as const;
   readonly pool: pg.Pool;
@@ -147,21 +134,33 @@ export class PostgresStore extends SqlStore implements Store {
 
   async insertEvents(events: readonly StoredEvent[]): Promise<number> {
     if (events.length === 0) return 0;
-    // One statement per batch whatever its size: each column is one array parameter, unnested
-    // into rows (a multi-row INSERT … ON CONFLICT DO NOTHING without thousands of parameters to
-    // bind and plan). Its own implicit transaction: the batch is stored whole or not at all.
-    const cols = EVENT_COLUMNS.map(() => [] as unknown[]);
-    for (const e of events) {
-      const v = eventValues(e);
-      for (let j = 0; j < v.length; j++) cols[j]!.push(v[j]);
+    const c = await this.pool.connect();
+    try {
+      await c.query('BEGIN');
+      let n = 0;
+      for (let i = 0; i < events.length; i += CHUNK) {
+        const chunk = events.slice(i, i + CHUNK);
+        const params: unknown[] = [];
+        const rows: string[] = [];
+        for (const e of chunk) {
+          const base = params.length;
+          params.push(...eventValues(e));
+          rows.push(`(${EVENT_COLUMNS.map((_, j) => `$${base + j + 1}`).join(', ')})`);
+        }
+        const r = await c.query(
+          `INSERT INTO events (${EVENT_COLUMNS.join(', ')}) VALUES ${rows.join(', ')} ON CONFLICT (id) DO NOTHING`,
+          params,
+        );
+        n += r.rowCount ?? 0;
+      }
+      await c.query('COMMIT');
+      return n;
+    } catch (e) {
+      await c.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      c.release();
     }
-    const r = await this.pool.query(
-      `INSERT INTO events (${EVENT_COLUMNS.join(', ')})
-       SELECT * FROM unnest(${EVENT_COLUMNS.map((c, j) => `$${j + 1}::${PG_TYPES[c]}[]`).join(', ')})
-       ON CONFLICT (id) DO NOTHING`,
-      cols,
-    );
-    return r.rowCount ?? 0;
   }
 
   async migrations(): Promise<number[]> {
