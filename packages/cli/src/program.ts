@@ -21,6 +21,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
   audit: async () => (await import('./commands/audit.js')).registerAudit,
   agent: async () => (await import('./commands/agent.js')).registerAgent,
   serve: async () => (await import('./commands/serve.js')).registerServe,
+  api: async () => (await import('./commands/api.js')).registerApi,
 };
 
 /**
