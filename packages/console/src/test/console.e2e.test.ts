@@ -125,10 +125,11 @@ describe('console end to end (Chromium)', { skip }, () => {
     const storePkg = '@execguard/store';
     const { createServer } = await import(serverPkg);
     const { openStore } = await import(storePkg);
-    const { registerConsole } = await import(join(serverDist, 'console-static.js'));
+    // createServer serves the built console itself (from packages/console/dist-web): the build under test.
+    const { defaultConsoleDir } = await import(join(serverDist, 'console-static.js'));
+    assert.equal(defaultConsoleDir(), webDir);
     store = await openStore(`sqlite:${join(dir, 'server.db')}`);
     server = await createServer({ store, jobs: false, signing: { keyFile: join(dir, 'keys', 'signing.key') } });
-    assert.equal(registerConsole(server.app, webDir), true);
     base = await server.app.listen({ port: 0, host: '127.0.0.1' });
     const admin = server.bootstrapToken!;
     const mk = async (subject: string, role: string) => {
