@@ -121,12 +121,18 @@ function release(file) {
   };
 }
 
+/** Appends `value` to the list under `key`, creating the list on first use. */
+function append(out, key, value) {
+  if (out[key]) out[key].push(value);
+  else out[key] = [value];
+}
+
 async function detectorsCoverage() {
   // The detectors of packages/telemetry (built by tsc -b before this step), by technique.
   const out = {};
   try {
     const { detectors } = await import('@execguard/telemetry');
-    for (const d of detectors) for (const t of d.techniques) (out[t] ??= []).push(d.id);
+    for (const d of detectors) for (const t of d.techniques) append(out, t, d.id);
   } catch (e) {
     process.stderr.write(`[console] detectors not listed: ${e.message}\n`);
   }
@@ -138,7 +144,7 @@ function selftestCoverage() {
   const f = join(root, 'packages', 'agent', 'src', 'selftest.ts');
   if (!existsSync(f)) return out;
   const text = readFileSync(f, 'utf8');
-  for (const m of text.matchAll(/name:\s*'([^']+)',\s*technique:\s*'(T0\d{3})'/g)) (out[m[2]] ??= []).push(m[1]);
+  for (const m of text.matchAll(/name:\s*'([^']+)',\s*technique:\s*'(T0\d{3})'/g)) append(out, m[2], m[1]);
   return out;
 }
 

@@ -12,15 +12,16 @@ import { ReviewPage } from './pages/review.js';
 import { type AppCtx, Ctx, errorText, makeApi } from './ui.js';
 import './styles.css';
 
+function readHash(): readonly [string, URLSearchParams] {
+  const h = window.location.hash.replace(/^#/, '') || '/';
+  const i = h.indexOf('?');
+  return i < 0 ? [h, new URLSearchParams()] : [h.slice(0, i), new URLSearchParams(h.slice(i + 1))];
+}
+
 function useHash(): [string, URLSearchParams] {
-  const read = () => {
-    const h = window.location.hash.replace(/^#/, '') || '/';
-    const i = h.indexOf('?');
-    return i < 0 ? ([h, new URLSearchParams()] as const) : ([h.slice(0, i), new URLSearchParams(h.slice(i + 1))] as const);
-  };
-  const [v, setV] = useState(read);
+  const [v, setV] = useState(readHash);
   useEffect(() => {
-    const on = () => setV(read());
+    const on = () => setV(readHash());
     window.addEventListener('hashchange', on);
     return () => window.removeEventListener('hashchange', on);
   }, []);
@@ -163,16 +164,10 @@ function App() {
   const current = `/${path.split('/').filter(Boolean)[0] ?? ''}`;
   return (
     <Ctx.Provider value={ctx}>
-      <a
-        href="#main"
-        className="skip"
-        onClick={(e) => {
-          e.preventDefault();
-          document.getElementById('main')?.focus();
-        }}
-      >
+      {/* A button, not <a href="#main">: the URL fragment is the console's route. */}
+      <button type="button" className="skip" onClick={() => document.getElementById('main')?.focus()}>
         Skip to content
-      </a>
+      </button>
       <header className="top">
         <span className="brand">ExecGuard</span>
         <nav aria-label="Main">
@@ -186,9 +181,12 @@ function App() {
             ))}
           </ul>
         </nav>
-        <span className="who" aria-label="Signed in role">
+        <label htmlFor="signed-in-role" className="sr-only">
+          Signed in role
+        </label>
+        <output id="signed-in-role" className="who">
           {session.role}
-        </span>
+        </output>
         <button type="button" onClick={() => signOut(null)} aria-label="Sign out">
           Sign out
         </button>

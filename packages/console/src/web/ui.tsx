@@ -1,4 +1,4 @@
-import { createContext, type ReactNode, useCallback, useContext, useEffect, useRef, useState } from 'react';
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useId, useRef, useState } from 'react';
 import { ApiError, type Role, request, type Session } from './api.js';
 
 // ---- session and routing context ----
@@ -123,12 +123,20 @@ export function Time({ iso }: { iso: string | null }) {
   );
 }
 
-export function Json({ value, label }: { value: unknown; label: string }) {
+/**
+ * A labelled block of preformatted text (a code listing in a <figure>, named by `label`). The <pre>
+ * scrolls; browsers make a scroll container without focusable content keyboard-focusable themselves.
+ */
+export function Listing({ label, children }: { label: string; children: ReactNode }) {
   return (
-    <pre className="json" aria-label={label} tabIndex={0}>
-      {JSON.stringify(value, null, 2)}
-    </pre>
+    <figure className="listing" aria-label={label}>
+      <pre className="json">{children}</pre>
+    </figure>
   );
+}
+
+export function Json({ value, label }: { value: unknown; label: string }) {
+  return <Listing label={label}>{JSON.stringify(value, null, 2)}</Listing>;
 }
 
 export function Link({ to, children, label }: { to: string; children: ReactNode; label?: string }) {
@@ -155,11 +163,13 @@ export interface DialogField {
   readonly help?: string;
 }
 
+const NO_FIELDS: readonly DialogField[] = [];
+
 export function ConfirmDialog({
   open,
   title,
   message,
-  fields = [],
+  fields = NO_FIELDS,
   confirmLabel,
   danger,
   onConfirm,
@@ -178,6 +188,10 @@ export function ConfirmDialog({
   const [values, setValues] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // Unique per dialog: several dialogs with the same title can be on one page.
+  const id = useId();
+  // Runs again when `fields` changes identity, but only acts when `open` and the native dialog's
+  // state differ: the values are reset once, when the dialog opens.
   useEffect(() => {
     const d = ref.current;
     if (!d) return;
@@ -186,8 +200,7 @@ export function ConfirmDialog({
       setError(null);
       d.showModal();
     } else if (!open && d.open) d.close();
-    // biome-ignore lint/correctness/useExhaustiveDependencies: fields are read when opening
-  }, [open]);
+  }, [open, fields]);
   const submit = async (ev: React.FormEvent) => {
     ev.preventDefault();
     setBusy(true);
@@ -201,28 +214,29 @@ export function ConfirmDialog({
       setBusy(false);
     }
   };
-  const id = `dlg-${title.replace(/\W+/g, '-').toLowerCase()}`;
   return (
     <dialog ref={ref} aria-labelledby={`${id}-t`} onClose={onClose} onCancel={onClose}>
       <form onSubmit={submit}>
         <h2 id={`${id}-t`}>{title}</h2>
         <div className="dialog-msg">{message}</div>
-        {fields.map((f) => (
-          <label key={f.name} className="field">
-            <span>
+        {fields.map((f, i) => (
+          <div key={f.name} className="field">
+            <label htmlFor={`${id}-f${i}`}>
               {f.label}
-              {f.required ? ' *' : ''}
-            </span>
+              {f.required ? <span aria-hidden="true"> *</span> : null}
+            </label>
             {f.type === 'textarea' ? (
               <textarea
-                aria-label={f.label}
+                id={`${id}-f${i}`}
+                {...(f.help ? { 'aria-describedby': `${id}-f${i}-help` } : {})}
                 required={f.required}
                 value={values[f.name] ?? ''}
                 onChange={(e) => setValues({ ...values, [f.name]: e.target.value })}
               />
             ) : f.type === 'select' ? (
               <select
-                aria-label={f.label}
+                id={`${id}-f${i}`}
+                {...(f.help ? { 'aria-describedby': `${id}-f${i}-help` } : {})}
                 required={f.required}
                 value={values[f.name] ?? ''}
                 onChange={(e) => setValues({ ...values, [f.name]: e.target.value })}
@@ -235,15 +249,20 @@ export function ConfirmDialog({
               </select>
             ) : (
               <input
-                aria-label={f.label}
+                id={`${id}-f${i}`}
+                {...(f.help ? { 'aria-describedby': `${id}-f${i}-help` } : {})}
                 type={f.type ?? 'text'}
                 required={f.required}
                 value={values[f.name] ?? ''}
                 onChange={(e) => setValues({ ...values, [f.name]: e.target.value })}
               />
             )}
-            {f.help ? <small className="muted">{f.help}</small> : null}
-          </label>
+            {f.help ? (
+              <small id={`${id}-f${i}-help`} className="muted">
+                {f.help}
+              </small>
+            ) : null}
+          </div>
         ))}
         {error ? (
           <p className="error" role="alert">
@@ -289,7 +308,7 @@ export function ActionButton(props: {
         open={open}
         title={props.title}
         message={props.message}
-        fields={props.fields ?? []}
+        fields={props.fields ?? NO_FIELDS}
         confirmLabel={props.confirmLabel ?? props.label}
         {...(props.danger ? { danger: true } : {})}
         onConfirm={props.run}

@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import type { EventPage, EventView, FacetCount } from '../api.js';
-import { EffectBadge, Json, Link, Loading, Page, short, Time, toIso, useApp, useLoad } from '../ui.js';
+import type { EventPage as EventsResponse, EventView, FacetCount } from '../api.js';
+import { EffectBadge, Json, Link, Listing, Loading, Page, short, Time, toIso, useApp, useLoad } from '../ui.js';
 
 /** Events seen in lists, so the event page opens without another query. */
 export const eventCache = new Map<string, EventView>();
@@ -116,7 +116,7 @@ export function EventsPage({ query }: { query: URLSearchParams }) {
     if (until) p.set('until', until);
     p.set('limit', '100');
     if (cursor) p.set('cursor', cursor);
-    return api<EventPage>('GET', `/v1/events?${p}`);
+    return api<EventsResponse>('GET', `/v1/events?${p}`);
   }, [key, cursor]);
   const apply = (next: typeof f) => {
     setPages([]);
@@ -271,7 +271,7 @@ export function EventPage({ id, query }: { id: string; query: URLSearchParams })
     const host = id.split('/')[0] ?? '';
     if (!t) throw new Error('event not in view; open it from a list');
     const until = new Date(Date.parse(t) + 1).toISOString();
-    const page = await api<EventPage>(
+    const page = await api<EventsResponse>(
       'GET',
       `/v1/events?host=${encodeURIComponent(host)}&since=${encodeURIComponent(t)}&until=${encodeURIComponent(until)}&limit=1000`,
     );
@@ -397,9 +397,7 @@ export function EventPage({ id, query }: { id: string; query: URLSearchParams })
       {get(ev, 'event.original') !== undefined ? (
         <>
           <h2>Original source record</h2>
-          <pre className="json" aria-label="Original source record" tabIndex={0}>
-            {str(get(ev, 'event.original'))}
-          </pre>
+          <Listing label="Original source record">{str(get(ev, 'event.original'))}</Listing>
         </>
       ) : null}
       <h2>Stored record</h2>

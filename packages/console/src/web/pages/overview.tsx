@@ -140,11 +140,8 @@ export function OverviewPage() {
         </div>
         <div className="card">
           <h2>Review queue</h2>
-          <p className="big" aria-label="Identities awaiting review">
-            {data.review.length}
-          </p>
           <p>
-            identities awaiting a decision
+            <span className="big">{data.review.length}</span> identities awaiting a decision
             {oldest ? (
               <>
                 , oldest first seen <Time iso={oldest} />

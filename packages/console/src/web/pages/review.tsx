@@ -66,7 +66,7 @@ export function ReviewPage({ query }: { query: URLSearchParams }) {
               <Link to={`/events?identity=${encodeURIComponent(g.identity)}`}>Events of this identity</Link>
             </p>
             {act ? (
-              <div className="actions" role="group" aria-label={`Triage actions for ${g.executable ?? g.identity}`}>
+              <fieldset className="actions" aria-label={`Triage actions for ${g.executable ?? g.identity}`}>
                 {g.sha256 && SHA256.test(g.identity) ? (
                   <>
                     <ActionButton
@@ -189,7 +189,7 @@ export function ReviewPage({ query }: { query: URLSearchParams }) {
                     reload();
                   }}
                 />
-              </div>
+              </fieldset>
             ) : (
               <p className="muted">Your role ({role}) can view the queue; analysts and admins triage.</p>
             )}
