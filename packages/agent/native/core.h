@@ -65,6 +65,8 @@ eg_facts *eg_probe_facts(eg_probe *p);
 int eg_probe_process(eg_probe *p, const eg_table *t, pid_t pid, double deadline_ms, int *late_fd, struct stat *late_st);
 /* Fills the probe for a file being executed (exec-time check): program only. */
 int eg_probe_exec(eg_probe *p, const eg_table *t, pid_t pid, int fd, double deadline_ms, struct stat *st);
+/* The user of an exec-time check that is decided in full (read only then: most exec checks are not). */
+void eg_probe_exec_user(eg_probe *p, const eg_table *t, pid_t pid);
 /* Adds the script (resolved from the arguments) with its hash and provenance. */
 int eg_probe_script(eg_probe *p, const eg_table *t, pid_t pid, double deadline_ms);
 eg_record *eg_probe_record(eg_probe *p, const eg_result *r, uint8_t stage, uint8_t outcome, double latency_us);

@@ -204,6 +204,7 @@ static bool decide_event(eg_probe *probe, const eg_table *t, const struct fanoti
     /* The loader itself is opened this way for every dynamic execution: not a direct invocation. */
     if (rc >= 0 && eg_is_loader(t, eg_probe_facts(probe)->program.path)) return true;
     if (rc >= 0 && k == IMG_ELF_DYNAMIC && eg_program_could_run(t, eg_probe_facts(probe))) return true;
+    if (rc >= 0) eg_probe_exec_user(probe, t, md->pid);
   } else {
     int late_fd = -1;
     struct stat late_st;

@@ -290,9 +290,12 @@ int eg_probe_exec(eg_probe *p, const eg_table *t, pid_t pid, int fd, double dead
   int h = eg_identity_of(fd, st, f->program.sha, deadline);
   f->program.has_sha = h == EG_HASH_OK;
   subject_provenance(t, &f->program, NULL, st);
+  return h == EG_HASH_LATE ? 1 : 0;
+}
+
+void eg_probe_exec_user(eg_probe *p, const eg_table *t, pid_t pid) {
   read_status(p, pid);
   users(p, t);
-  return h == EG_HASH_LATE ? 1 : 0;
 }
 
 /* ---- records ---- */
