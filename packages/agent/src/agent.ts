@@ -7,14 +7,14 @@ import { mkdirSync, readFileSync, rmSync, unwatchFile, watchFile, writeFileSync 
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { type CompiledPolicy, compile } from '@execguard/engine';
-import { loadAccounts } from '@execguard/inventory';
+import { loadAccounts, scan } from '@execguard/inventory';
 import { defaultCatalogue } from '@execguard/knowledge';
 import { formatIssue, type HostContext, type Mode, type Policy, parsePolicyText } from '@execguard/schema';
 import { explainRecord } from './event.js';
 import { executableMounts, libcPaths } from './host-setup.js';
 import type { ServerLink } from './link.js';
 import { type EnforcerStats, nativeCore } from './native.js';
-import { packageFiles } from './packages.js';
+import { DEFAULT_PACKAGE_ROOTS, packageFiles } from './packages.js';
 import { Spool } from './spool.js';
 import { buildTable, type TableInfo } from './table.js';
 
@@ -36,6 +36,8 @@ export interface AgentOptions {
   readonly link?: ServerLink | undefined;
   /** Where the agent says it runs (pid, mode, spool), for `execguard agent selftest`; removed on stop. */
   readonly runtimeFile?: string | undefined;
+  /** How often the link uploads an inventory of the package roots (ms, default 24 h; 0 never). */
+  readonly inventoryMs?: number | undefined;
   /** How often the link checks in, pulls the bundle and uploads (ms, default 30 s). */
   readonly syncMs?: number | undefined;
   readonly log?: (line: string) => void;
@@ -64,6 +66,7 @@ export class Agent {
   private syncTimer: NodeJS.Timeout | undefined;
   private syncing: Promise<void> | undefined;
   private policyVersion: number | undefined;
+  private lastInventory = 0;
   private mismatches = 0;
   private written = 0;
   private readonly log: (line: string) => void;
@@ -184,6 +187,7 @@ export class Agent {
         await link.heartbeat(this.policyVersion);
         if (await link.pullBundle(this.host)) await this.reload();
         const up = await link.upload(this.spool);
+        await this.maybeUploadInventory(link);
         if (up.rejected > 0) this.log(`server refused ${up.rejected} events (kept in the spool, not retried)`);
       } catch (e) {
         this.log(`server link: ${(e as Error).message} (retrying)`);
@@ -192,6 +196,21 @@ export class Agent {
       }
     })();
     return this.syncing;
+  }
+
+  /** The host's inventory (the package roots, scanned with hashes and provenance), once per period. */
+  private async maybeUploadInventory(link: ServerLink): Promise<void> {
+    const every = this.o.inventoryMs ?? 24 * 3600 * 1000;
+    if (every <= 0 || Date.now() - this.lastInventory < every) return;
+    const lines: string[] = [];
+    await scan({
+      roots: this.o.packageRoots ?? DEFAULT_PACKAGE_ROOTS,
+      verifyPackages: 'changed',
+      writeLine: (l) => lines.push(l),
+    });
+    await link.uploadInventory(`scan-${new Date().toISOString()}.jsonl`, `${lines.join('\n')}\n`);
+    this.lastInventory = Date.now();
+    this.log(`inventory uploaded (${lines.length} records)`);
   }
 
   stats(): EnforcerStats & { mismatches: number; spooled: number; mode: string | undefined } {

@@ -134,6 +134,12 @@ test('every spooled event is stored exactly once: server down for the first half
       /refused/,
     );
 
+    // Inventories go up under the host's own credential and are listed for analysts.
+    await link.uploadInventory('scan-test.jsonl', '{"kind":"summary","files":0}\n');
+    const inv = await api(server.url, admin, 'GET', `/v1/hosts/${hostId}/inventories`);
+    assert.equal(inv.status, 200, JSON.stringify(inv.body));
+    assert.match(JSON.stringify(inv.body), /scan-test\.jsonl/);
+
     const N = 3000;
     const spool = new Spool(join(dir, 'spool'), { segmentBytes: 64 * 1024 });
     for (let i = 0; i < N; i += 100) spool.append(Array.from({ length: 100 }, (_, k) => execEvent(hostId, i + k)));

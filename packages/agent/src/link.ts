@@ -195,6 +195,16 @@ export class ServerLink {
     return { sent, rejected };
   }
 
+  /** Uploads an inventory (execguard scan output, JSON lines) for this host. */
+  async uploadInventory(name: string, content: string): Promise<void> {
+    const r = await this.call('POST', `/v1/hosts/${encodeURIComponent(this.o.hostId)}/inventories`, this.credential(), {
+      name,
+      content,
+    });
+    if (r.status >= 400 || r.status === 0)
+      throw new LinkError(`inventory upload failed: ${r.status} ${describe(r.body)}`, r.status);
+  }
+
   async heartbeat(policyVersion: number | undefined): Promise<void> {
     const seq = this.bundleSequence();
     const r = await this.call('POST', `/v1/hosts/${encodeURIComponent(this.o.hostId)}/heartbeat`, this.credential(), {
