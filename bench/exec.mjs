@@ -1,18 +1,21 @@
 #!/usr/bin/env node
 // bench:exec — per-exec overhead of a posix_spawn storm under each enforcer, side by side in one run
-// (issue 4, item 8). Rows:
-//   none                no listener (the baseline; its `noexec` phase is the kernel's own EACCES)
-//   raw                 bench/exec/raw-listener.c: FAN_OPEN_EXEC_PERM on the scratch mount, allows
-//                       everything but the denied file — the physical floor
-//   raw+libc            the same plus FAN_OPEN_PERM on a private libc copy (cost of the post-exec check)
-//   fapolicyd           Debian's fapolicyd, integrity=sha256, trust = the allowed files, deny the rest,
-//                       watching only the scratch mount
-//   ExecGuard audit     `execguard agent run --mode audit`   (skipped, with the reason, when the
-//   ExecGuard enforce   `execguard agent run --mode enforce`  agent is missing or does not start)
+// (issue 4, item 8). Rows (ids for --only in brackets):
+//   none [none]                 no listener; its `noexec` phase is the kernel's own EACCES
+//   none, libc copy [none-libc] no listener, but the private libc copy bind-mounted (baseline of ²)
+//   raw listener [raw]          bench/exec/raw-listener.c: FAN_OPEN_EXEC_PERM on the scratch mount,
+//                               allows everything but the denied file — the physical floor
+//   raw listener + libc² [raw-libc]  plus FAN_OPEN_PERM on the libc copy (the post-exec check's cost)
+//   fapolicyd [fapolicyd]       Debian's fapolicyd, integrity=sha256, trust = the allowed files, deny
+//                               the rest, watching only the scratch mount
+//   fapolicyd + libc² [fapolicyd-libc]  opt-in: also watching the libc bind mount (see README)
+//   ExecGuard audit² [eg-audit]     `execguard agent run --mode audit`    skipped, with the reason,
+//   ExecGuard enforce² [eg-enforce] `execguard agent run --mode enforce`  when the agent is missing or
+//                                                                          does not start
 // Phases per row (bench/exec/spawn-storm.c): hot (one file, N times), cold (N distinct files with
 // distinct hashes), denied (a file the policy denies: time to EACCES). Per-exec wall time p50/p99,
-// overhead over `none`, the Must-show ratio ExecGuard-enforce hot overhead / fapolicyd hot overhead
-// (≤ 0.25), and each listener's RSS and idle CPU.
+// overhead over the baseline, the Must-show ratio ExecGuard-enforce hot overhead / fapolicyd hot
+// overhead (≤ 0.25), and each listener's RSS and idle CPU (2-second idle window).
 //
 // SAFETY: every scenario runs as PID 1 of its own PID + mount namespace (unshare --mount
 // --propagation private --pid --fork --kill-child, see bench/exec/scenario.mjs). Marks go on a
@@ -61,8 +64,10 @@ const N = Number(opt('--n', process.env.BENCH_EXEC_N ?? '5000'));
 const WARMUP = Number(opt('--warmup', '500'));
 const ROUNDS = Number(opt('--rounds', '1'));
 const FS = opt('--fs', 'ramfs');
-const ALL = ['none', 'raw', 'raw-libc', 'fapolicyd', 'eg-audit', 'eg-enforce'];
-const ONLY = opt('--only', ALL.join(',')).split(',');
+const ALL = ['none', 'none-libc', 'raw', 'raw-libc', 'fapolicyd', 'fapolicyd-libc', 'eg-audit', 'eg-enforce'];
+const DEFAULT = ALL.filter((k) => k !== 'fapolicyd-libc'); // opt-in: see bench/exec/README.md
+const ONLY = opt('--only', DEFAULT.join(',')).split(',');
+for (const k of ONLY) if (!ALL.includes(k)) fail(`--only: unknown row ${k} (rows: ${ALL.join(', ')})`);
 if (!ONLY.includes('none')) ONLY.unshift('none'); // overheads need the baseline
 const progress = (msg) => process.stderr.isTTY && process.stderr.write(`[bench:exec] ${msg}\n`);
 const fail = (msg) => {
@@ -203,7 +208,7 @@ const hostFapolicyd = () =>
         return false;
       }
     });
-if (ONLY.includes('fapolicyd')) {
+if (ONLY.some((k) => k.startsWith('fapolicyd'))) {
   if (FS !== 'ramfs') fapSkip = `not available: --fs ${FS}: fapolicyd's watch_fs would match more than the scratch mount`;
   else if (!existsSync(fapBin)) {
     if (argv.includes('--no-install')) fapSkip = 'not available: fapolicyd is not installed (apt-get install fapolicyd)';
@@ -278,14 +283,16 @@ const fapolicyd = {
 // ---- run the scenarios
 const labels = {
   none: 'none',
+  'none-libc': 'none, libc copy',
   raw: 'raw listener',
   'raw-libc': 'raw listener + libc',
   fapolicyd: 'fapolicyd 1.1.7',
+  'fapolicyd-libc': 'fapolicyd + libc',
   'eg-audit': 'ExecGuard audit',
   'eg-enforce': 'ExecGuard enforce',
 };
 function runScenario(kind) {
-  if (kind === 'fapolicyd' && fapSkip) return { kind, skipped: fapSkip };
+  if (kind.startsWith('fapolicyd') && fapSkip) return { kind, skipped: fapSkip };
   if (kind.startsWith('eg-') && agentSkip) return { kind, skipped: agentSkip };
   const cfg = {
     kind,
@@ -299,8 +306,8 @@ function runScenario(kind) {
     rawListener,
     outerNs,
     stormTimeoutMs: 20 * 60 * 1000,
-    libc: kind === 'raw-libc' || kind.startsWith('eg-') ? libc : null,
-    fapolicyd: kind === 'fapolicyd' ? fapolicyd : undefined,
+    libc: ['none-libc', 'raw-libc', 'fapolicyd-libc', 'eg-audit', 'eg-enforce'].includes(kind) ? libc : null,
+    fapolicyd: kind.startsWith('fapolicyd') ? fapolicyd : undefined,
     agent: { cmd: process.execPath, args: [cli, 'agent', 'run'], policy: policyFile, startMs: 60000 },
   };
   const cfgFile = join(tmp, `${kind}.json`);
@@ -385,7 +392,7 @@ for (const kind of ALL.filter((k) => ONLY.includes(k))) {
     hot: phase('hot'),
     cold: phase('cold'),
     denied: phase('denied'),
-    ...(kind === 'none' ? { noexec: phase('noexec') } : {}),
+    ...(kind.startsWith('none') ? { noexec: phase('noexec') } : {}),
     listener: L.length
       ? {
           rssKbIdle: median(L.map((l) => l.rssKbIdle)),
@@ -400,22 +407,42 @@ for (const kind of ALL.filter((k) => ONLY.includes(k))) {
   };
 }
 const base = rows.none;
-// Overhead over `none`. For a denied exec that was actually denied, the baseline is the kernel's own
-// EACCES (`none` noexec); when the row let it run (audit mode), the baseline is `none` running it.
+// Rows that run with the bind-mounted private libc copy are compared with `none, libc copy` (the
+// copy lives on tmpfs, which by itself changes exec time; in production the real libc is marked).
+const LIBC_ROWS = ['raw-libc', 'fapolicyd-libc', 'eg-audit', 'eg-enforce'];
+const baselineOf = (kind) => (LIBC_ROWS.includes(kind) && rows['none-libc']?.hot ? 'none-libc' : 'none');
+for (const [kind, r] of Object.entries(rows)) if (r.hot && kind !== 'none') r.baseline = baselineOf(kind);
+// Overhead over the baseline. For a denied exec that was actually denied, the baseline is the
+// kernel's own EACCES (noexec); when the row let it run (audit mode), it is the baseline running it.
 const overhead = (kind, ph, q) => {
   const r = rows[kind];
+  const base = rows[baselineOf(kind)];
   if (!r?.[ph] || !base?.[ph]) return null;
   const b = ph === 'denied' && r.denied.denied === r.denied.n ? base.noexec : base[ph];
   return Math.round((r[ph][q] - b[q]) * 10) / 10;
 };
-const egHot = overhead('eg-enforce', 'hot', 'p50');
-const fapHot = overhead('fapolicyd', 'hot', 'p50');
-const ratio = egHot !== null && fapHot !== null && fapHot > 0 ? Math.round((egHot / fapHot) * 1000) / 1000 : null;
+const ratioOf = (peer) => {
+  const eg = overhead('eg-enforce', 'hot', 'p50');
+  const fap = overhead(peer, 'hot', 'p50');
+  return eg !== null && fap !== null && fap > 0 ? Math.round((eg / fap) * 1000) / 1000 : null;
+};
+// The same ratio within each round (each round runs every row once, back to back).
+const ratioPerRound = (peer) =>
+  rounds
+    .map((r) => {
+      const h = (kind) => r[kind]?.storm?.phases.hot.p50;
+      const eg = h('eg-enforce') - h(baselineOf('eg-enforce'));
+      const fap = h(peer) - h(baselineOf(peer));
+      return Number.isFinite(eg) && Number.isFinite(fap) && fap > 0 ? Math.round((eg / fap) * 1000) / 1000 : null;
+    })
+    .filter((x) => x !== null);
+const ratio = ratioOf('fapolicyd');
+const ratioLibc = ratioOf('fapolicyd-libc');
 // Sanity: in enforce rows the denied file must be denied every time and nothing else may be.
 const checks = {};
 for (const [kind, r] of Object.entries(rows)) {
   if (!r.hot) continue;
-  const mustDeny = ['raw', 'raw-libc', 'fapolicyd', 'eg-enforce'].includes(kind);
+  const mustDeny = ['raw', 'raw-libc', 'fapolicyd', 'fapolicyd-libc', 'eg-enforce'].includes(kind);
   const problems = [];
   if (r.hot.failed || r.hot.denied) problems.push(`hot: ${r.hot.denied} denied, ${r.hot.failed} failed`);
   if (r.cold.failed || r.cold.denied) problems.push(`cold: ${r.cold.denied} denied, ${r.cold.failed} failed`);
@@ -442,7 +469,14 @@ const figures = {
         ),
       ]),
   ),
-  mustShow: { execguardEnforceHotOverOverFapolicydHot: ratio, target: 0.25, pass: ratio === null ? null : ratio <= 0.25 },
+  mustShow: {
+    execguardEnforceHotOverFapolicydHot: ratio,
+    perRound: ratioPerRound('fapolicyd'),
+    target: 0.25,
+    pass: ratio === null ? null : ratio <= 0.25,
+    againstFapolicydWithLibc: ratioLibc,
+    againstFapolicydWithLibcPerRound: ratioPerRound('fapolicyd-libc'),
+  },
   checks,
 };
 
@@ -461,13 +495,18 @@ if (!json) {
       continue;
     }
     const o = (ph, q) => (kind === 'none' ? null : overhead(kind, ph, q));
+    const label = kind === 'none' || baselineOf(kind) === 'none' ? labels[kind] : `${labels[kind]} ²`;
     const L = r.listener;
     console.log(
-      `${labels[kind].padEnd(22)}${[f(r.hot.p50), f(r.hot.p99), f(r.cold.p50), f(r.cold.p99), f(r.denied.p50), f(r.denied.p99)].map((s) => s.padStart(9)).join('')}` +
+      `${label.padEnd(22)}${[f(r.hot.p50), f(r.hot.p99), f(r.cold.p50), f(r.cold.p99), f(r.denied.p50), f(r.denied.p99)].map((s) => s.padStart(9)).join('')}` +
         `${sgn(o('hot', 'p50')).padStart(10)}${[sgn(o('hot', 'p99')), sgn(o('cold', 'p50')), sgn(o('cold', 'p99')), sgn(o('denied', 'p50')), sgn(o('denied', 'p99'))].map((s) => s.padStart(9)).join('')}` +
         `${(L ? (L.rssKbIdle / 1024).toFixed(1) : '—').padStart(10)}${(L ? `${L.idleCpuPct.toFixed(2)}%` : '—').padStart(9)}`,
     );
   }
+  if (rows['none-libc']?.hot)
+    console.log(
+      '² overhead over `none, libc copy` (same bind-mounted libc copy, no listener); `none, libc copy` itself is over `none`',
+    );
   if (base?.noexec)
     console.log(
       `plain EACCES (kernel, file without x bit): p50 ${f(base.noexec.p50)} p99 ${f(base.noexec.p99)}; a denied row's deny overhead is over this`,
@@ -475,6 +514,11 @@ if (!json) {
   console.log(
     `Must-show: ExecGuard enforce hot overhead / fapolicyd hot overhead = ${ratio === null ? `— (${rows['eg-enforce']?.skipped ?? rows.fapolicyd?.skipped ?? 'n/a'})` : `${ratio} (target ≤ 0.25: ${ratio <= 0.25 ? 'PASS' : 'FAIL'})`}`,
   );
+  if (ratioLibc !== null) console.log(`  against fapolicyd also watching the libc copy: ${ratioLibc}`);
+  if (ROUNDS > 1)
+    console.log(
+      `  per round: ${ratioPerRound('fapolicyd').join(', ')}${ratioLibc !== null ? ` (with libc: ${ratioPerRound('fapolicyd-libc').join(', ')})` : ''}`,
+    );
   for (const [kind, c] of Object.entries(checks)) if (c !== 'ok') console.log(`CHECK ${labels[kind]}: ${c.join('; ')}`);
   for (const [kind, r] of Object.entries(rows)) for (const w of r.warnings ?? []) console.log(`WARNING ${labels[kind]}: ${w}`);
 }

@@ -44,6 +44,7 @@ if (!cfg.outerNs || here === cfg.outerNs) {
 }
 
 // ---- scratch file system and files
+const k = cfg.kind;
 const mnt = cfg.mnt;
 sh('mount', ['-t', cfg.fs, '-o', 'mode=0755', cfg.fs, mnt]);
 sh('mount', ['-t', 'tmpfs', '-o', 'mode=0755,size=256m', 'tmpfs', cfg.work]); // events, logs, libc copy
@@ -65,7 +66,9 @@ out.scratch = { fs: cfg.fs, mountId, mountsOfThatType: fsCount };
 // ---- a private libc: copy it to the in-namespace tmpfs and bind-mount the copy over the real path,
 //      so an inode mark on "the C library" only ever sees processes of this namespace.
 if (cfg.libc) {
-  const copy = `${cfg.work}/libc.so.6`;
+  // fapolicyd-libc keeps the copy on the scratch file system, so that its watch_fs also matches the
+  // bind mount over libc (fapolicyd marks whole mounts by type, never single inodes).
+  const copy = k === 'fapolicyd-libc' ? `${mnt}/libc.so.6` : `${cfg.work}/libc.so.6`;
   copyFileSync(cfg.libc.path, copy);
   sh('mount', ['--bind', copy, cfg.libc.path]);
   const st = statSync(cfg.libc.path);
@@ -151,7 +154,6 @@ async function stop() {
 const tail = (s) => s.trim().split('\n').slice(-3).join(' | ').slice(0, 400);
 
 // ---- start the listener
-const k = cfg.kind;
 try {
   if (k === 'raw' || k === 'raw-libc') {
     const args = ['--outer-mntns', cfg.outerNs, '--mount', mnt, '--deny', `${mnt}/denied`];
@@ -159,7 +161,7 @@ try {
     start(cfg.rawListener, args);
     if (!(await waitFor(() => childOut.includes('ready'), 10000)))
       throw new Error(`raw-listener did not start: ${tail(childErr)}`);
-  } else if (k === 'fapolicyd') {
+  } else if (k === 'fapolicyd' || k === 'fapolicyd-libc') {
     // Private configuration, database and run directory (tmpfs over the real ones, in this namespace only).
     for (const d of ['/etc/fapolicyd', '/var/lib/fapolicyd', '/run']) sh('mount', ['-t', 'tmpfs', '-o', 'mode=0755', 'tmpfs', d]);
     mkdirSync('/run/fapolicyd', { mode: 0o770 });
@@ -172,8 +174,9 @@ try {
       .split('\n')
       .filter((l) => cfg.fapolicyd.watchFs.includes(l.split(' ')[2]))
       .map((l) => l.split(' ')[1]);
-    if (watched.length !== 1 || watched[0] !== mnt)
-      throw new Error(`fapolicyd would watch ${watched.join(', ') || 'nothing'}, not only ${mnt}`);
+    const expected = k === 'fapolicyd-libc' ? [mnt, cfg.libc.path] : [mnt];
+    if (watched.sort().join('\n') !== expected.sort().join('\n'))
+      throw new Error(`fapolicyd would watch ${watched.join(', ') || 'nothing'}, not only ${expected.join(' and ')}`);
     // --debug-deny: stays in the foreground (so it dies with this namespace) and logs denials only.
     start(cfg.fapolicyd.bin, ['--debug-deny']);
     const t0 = Date.now();
@@ -214,7 +217,7 @@ try {
       throw new Error('the agent maps the host C library, not the private copy; killed it');
     }
     out.marksSeen = await marksInPlace(child.pid, 5000);
-  } else if (k !== 'none') throw new Error(`unknown scenario ${k}`);
+  } else if (k !== 'none' && k !== 'none-libc') throw new Error(`unknown scenario ${k}`);
 } catch (e) {
   await stop();
   finish({ skipped: `not available: ${e.message}` });
@@ -238,7 +241,7 @@ if (child) {
 }
 
 // ---- the storm
-const phases = k === 'none' ? 'hot,cold,denied,noexec' : 'hot,cold,denied';
+const phases = k.startsWith('none') ? 'hot,cold,denied,noexec' : 'hot,cold,denied';
 log(`storm: ${cfg.n} spawns per phase (${phases}) after ${cfg.warmup} warm-up`);
 const storm = spawnSync(
   cfg.storm,
@@ -252,13 +255,21 @@ if (child && !exited) {
   out.listener.rssKbAfter = statusKb(child.pid, 'VmRSS');
   out.listener.hwmKb = statusKb(child.pid, 'VmHWM');
 }
-const listenerDiedDuringStorm = Boolean(child && exited);
+const zombie = () => {
+  try {
+    return /^State:\s+Z/m.test(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+  } catch {
+    return true;
+  }
+};
+const listenerDiedDuringStorm = Boolean(child && (exited || zombie()));
 await stop();
 if (storm.status !== 0) finish({ error: `spawn-storm failed (${storm.status ?? storm.signal}): ${tail(storm.stderr ?? '')}` });
 out.storm = JSON.parse(storm.stdout.trim().split('\n').at(-1));
-if (listenerDiedDuringStorm) out.warning = `the listener exited during the storm (${JSON.stringify(exited)}): ${tail(childErr)}`;
+if (listenerDiedDuringStorm) out.warning = `the listener died during the storm (${JSON.stringify(exited)}): ${tail(childErr)}`;
 if (k === 'raw' || k === 'raw-libc') out.listener.stats = tail(childErr);
-if (k === 'fapolicyd') {
+if (k.startsWith('fapolicyd')) {
+  out.listener.log = tail(childErr);
   const m = childErr.match(/Allowed accesses: (\d+)[\s\S]*Denied accesses: (\d+)/);
   if (m) out.listener.stats = `allowed=${m[1]} denied=${m[2]}`;
 }
