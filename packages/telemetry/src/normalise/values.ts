@@ -15,6 +15,17 @@ export function str(v: unknown): string | undefined {
 /** An integer from a number, a decimal string or a 0x-prefixed hex string (Security 4688 pids). */
 export function int(v: unknown): number | undefined {
   if (typeof v === 'number') return Number.isSafeInteger(v) ? v : undefined;
+  // Fast path: 1–15 decimal digits and nothing else (always a safe integer), no regex.
+  if (typeof v === 'string' && v.length > 0 && v.length <= 15) {
+    let n = 0;
+    let i = 0;
+    for (; i < v.length; i++) {
+      const d = v.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) break;
+      n = n * 10 + d;
+    }
+    if (i === v.length) return n;
+  }
   const s = str(v)?.trim();
   if (s === undefined) return undefined;
   let n: number;
@@ -26,6 +37,12 @@ export function int(v: unknown): number | undefined {
 
 /** GUIDs appear upper or lower case, with or without braces: we keep lower case without braces. */
 export function guid(v: unknown): string | undefined {
+  // Fast path: exactly {8-4-4-4-12} or 8-4-4-4-12 hex, checked without a regex.
+  if (typeof v === 'string') {
+    if (v.length === 38 && v.charCodeAt(0) === 0x7b && v.charCodeAt(37) === 0x7d && isGuidAt(v, 1))
+      return v.slice(1, 37).toLowerCase();
+    if (v.length === 36 && isGuidAt(v, 0)) return v.toLowerCase();
+  }
   const s = str(v)?.trim();
   if (s === undefined) return undefined;
   const m = /^\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}?$/i.exec(s);
@@ -35,6 +52,18 @@ export function guid(v: unknown): string | undefined {
 /** LogonIds come as 0xc47a0, 0x00000000000C47A0 or decimal: we keep Windows' rendering, 0x + lower hex, no padding. */
 export function logonId(v: unknown): string | undefined {
   if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return `0x${v.toString(16)}`;
+  // Fast path: 0x + hex digits, what BigInt(s).toString(16) gives without BigInt: lower case, no leading zeros.
+  if (
+    typeof v === 'string' &&
+    v.length > 2 &&
+    v.charCodeAt(0) === 0x30 &&
+    (v.charCodeAt(1) | 0x20) === 0x78 &&
+    isHexRun(v, 2, v.length)
+  ) {
+    let i = 2;
+    while (i < v.length - 1 && v.charCodeAt(i) === 0x30) i++;
+    return `0x${v.slice(i).toLowerCase()}`;
+  }
   const s = str(v)?.trim();
   if (s === undefined) return undefined;
   if (/^0x[0-9a-f]+$/i.test(s)) return `0x${BigInt(s).toString(16)}`;
@@ -44,10 +73,38 @@ export function logonId(v: unknown): string | undefined {
 
 /** Lower-case hex digest, or undefined when the value is not hex. */
 export function hex(v: unknown): string | undefined {
+  // Fast path: an even number of hex digits and nothing else (Sysmon's Hashes values), no regex.
+  if (typeof v === 'string' && v.length > 0 && (v.length & 1) === 0 && isHexRun(v, 0, v.length)) return v.toLowerCase();
   const s = str(v)?.trim();
   if (s === undefined) return undefined;
   const t = s.startsWith('0x') || s.startsWith('0X') ? s.slice(2) : s;
   return /^[0-9a-f]+$/i.test(t) && t.length % 2 === 0 ? t.toLowerCase() : undefined;
+}
+
+/** Whether s[from, to) is all ASCII hex digits (either case). */
+export function isHexRun(s: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x30 && c <= 0x39) continue;
+    const l = c | 0x20; // A–F to a–f (no other code lands in a–f)
+    if (l < 0x61 || l > 0x66) return false;
+  }
+  return true;
+}
+
+/** Whether s has a GUID's 8-4-4-4-12 hex groups from `at` (36 characters). */
+function isGuidAt(s: string, at: number): boolean {
+  return (
+    s.charCodeAt(at + 8) === 0x2d &&
+    s.charCodeAt(at + 13) === 0x2d &&
+    s.charCodeAt(at + 18) === 0x2d &&
+    s.charCodeAt(at + 23) === 0x2d &&
+    isHexRun(s, at, at + 8) &&
+    isHexRun(s, at + 9, at + 13) &&
+    isHexRun(s, at + 14, at + 18) &&
+    isHexRun(s, at + 19, at + 23) &&
+    isHexRun(s, at + 24, at + 36)
+  );
 }
 
 export function bool(v: unknown): boolean | undefined {
@@ -76,6 +133,12 @@ export function compact<T>(v: T): T {
   if (typeof v !== 'object' || v === null) return v;
   if (Array.isArray(v)) return compactArray(v) as T;
   return (compactObject(v as Record<string, unknown>) ?? {}) as T;
+}
+
+/** compact() of one member of a draft: undefined when nothing is left of it (the member is then omitted). */
+export function compactMember(v: unknown): unknown {
+  if (typeof v !== 'object' || v === null) return v;
+  return Array.isArray(v) ? compactArray(v) : compactObject(v as Record<string, unknown>);
 }
 
 function compactArray(a: readonly unknown[]): readonly unknown[] {

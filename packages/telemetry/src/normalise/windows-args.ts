@@ -65,10 +65,16 @@ export function splitWindowsCommandLine(line: string): string[] {
         continue;
       }
       if (!quoted && isBlank(c)) break;
-      // Skip to the next character that matters (native regex scan; long base64 arguments are common).
-      SPECIAL.lastIndex = i + 1;
-      const next = SPECIAL.exec(line);
-      i = next === null ? n : next.index;
+      // Skip to the next character that matters: a plain loop over the first characters (most arguments are
+      // short), then a native regex scan for the rest (long base64 arguments are common).
+      i++;
+      const stop = Math.min(i + 32, n);
+      while (i < stop && !isSpecial(line.charCodeAt(i))) i++;
+      if (i === stop && stop < n) {
+        SPECIAL.lastIndex = i;
+        const next = SPECIAL.exec(line);
+        i = next === null ? n : next.index;
+      }
     }
     arg += line.slice(run, i);
     args.push(arg);
@@ -79,6 +85,9 @@ export function splitWindowsCommandLine(line: string): string[] {
 const QUOTE = 0x22;
 const SPECIAL = /[\\" \t]/g;
 const BACKSLASH = 0x5c;
+function isSpecial(c: number): boolean {
+  return c === BACKSLASH || c === QUOTE || c === 0x20 || c === 0x09;
+}
 function isBlank(c: number): boolean {
   return c === 0x20 || c === 0x09;
 }
