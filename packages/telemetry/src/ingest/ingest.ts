@@ -5,7 +5,16 @@ import type { HostState } from '../detectors/types.js';
 import type { Malformed } from '../normalise/types.js';
 import { type Container, detectContainer } from './detect.js';
 import { type FormatOption, JSON_FORMATS } from './formats.js';
-import { type ReadItem, readAuditd, readEvtx, readFapolicyd, readJson, readWdacCsv, readWindowsXml } from './readers.js';
+import {
+  type ReadItem,
+  readAuditd,
+  readEvtx,
+  readFapolicyd,
+  readJson,
+  readJsonBatches,
+  readWdacCsv,
+  readWindowsXml,
+} from './readers.js';
 import { IngestSummary } from './summary.js';
 
 export type IngestItem = { readonly event: ExecEvent } | { readonly malformed: Malformed };
@@ -80,6 +89,20 @@ export class IngestRun implements AsyncIterable<IngestItem> {
       }
       return tagEvent(ev, state);
     };
+    /** Counts an item in the summary; the item to yield (tagged), or undefined for a skipped record. */
+    const take = (item: ReadItem): IngestItem | undefined => {
+      if ('event' in item) {
+        const event = tag(item.event);
+        this.summary.addEvent(event);
+        return event === item.event ? item : { event };
+      }
+      if ('malformed' in item) {
+        this.summary.addMalformed(item.malformed);
+        return item;
+      }
+      this.summary.addSkipped(item.skipped);
+      return undefined;
+    };
     for (const file of this.files) {
       this.summary.files++;
       let container = containerOf(format);
@@ -94,16 +117,19 @@ export class IngestRun implements AsyncIterable<IngestItem> {
             continue;
           }
         }
-        for await (const item of reader(file, container, format)) {
-          if ('event' in item) {
-            const event = tag(item.event);
-            this.summary.addEvent(event);
-            yield event === item.event ? item : { event };
-          } else if ('malformed' in item) {
-            this.summary.addMalformed(item.malformed);
-            yield item;
-          } else this.summary.addSkipped(item.skipped);
-        }
+        if (container === 'json') {
+          // Batches of items, iterated synchronously: one async round trip per chunk, not per record.
+          const forced = format !== 'auto' && JSON_FORMATS.has(format) ? format : undefined;
+          for await (const batch of readJsonBatches(file, forced))
+            for (const item of batch) {
+              const out = take(item);
+              if (out !== undefined) yield out;
+            }
+        } else
+          for await (const item of reader(file, container, format)) {
+            const out = take(item);
+            if (out !== undefined) yield out;
+          }
       } catch (e) {
         // I/O errors (ENOENT, EACCES, EISDIR): the file is reported and the run goes on.
         const code = (e as NodeJS.ErrnoException).code;

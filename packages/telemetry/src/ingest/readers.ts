@@ -20,7 +20,10 @@ import { readLineBatches } from './lines.js';
 export type ReadItem = { event: ExecEvent } | { malformed: Malformed } | { skipped: string };
 
 function windowsItem(rec: WinRecord, file: string, line: number | undefined, offset?: number): ReadItem {
-  const loc = { file, ...(line !== undefined ? { line } : {}), ...(offset !== undefined ? { offset } : {}) };
+  // Built by assignment: conditional spreads copy a temporary object per record.
+  const loc: { file: string; line?: number; offset?: number } = { file };
+  if (line !== undefined) loc.line = line;
+  if (offset !== undefined) loc.offset = offset;
   const ev = normaliseWindows(rec, loc);
   return ev ? { event: ev } : { skipped: rec.format };
 }
@@ -81,60 +84,75 @@ export async function* readWindowsXml(file: string): AsyncGenerator<ReadItem> {
   if (buf !== '') yield { malformed: { file, line: startLine, message: 'truncated XML event (end of file inside it)' } };
 }
 
-function fromJsonFlavour(o: JsonObject, flavour: FormatName, file: string, line: number): ReadItem[] {
-  const loc = { file, line };
+/** The items of one JSON record, appended to `out` (osquery rows may give several events). */
+function fromJsonFlavour(o: JsonObject, flavour: FormatName, file: string, line: number, out: ReadItem[]): void {
   switch (flavour) {
     case 'evtx-json': {
       const ev = isObject(o.Event) ? o.Event : o;
-      if (!isObject(ev.System)) return [{ malformed: { file, line, message: 'evtx-json record without System' } }];
-      return [windowsItem(fromEventObject(ev, 'evtx-json'), file, line)];
+      if (!isObject(ev.System)) out.push({ malformed: { file, line, message: 'evtx-json record without System' } });
+      else out.push(windowsItem(fromEventObject(ev, 'evtx-json'), file, line));
+      return;
     }
     case 'winlogbeat':
-      return [windowsItem(fromWinlogbeat(o), file, line)];
+      out.push(windowsItem(fromWinlogbeat(o), file, line));
+      return;
     case 'nxlog':
-      return [windowsItem(fromNxlog(o), file, line)];
+      out.push(windowsItem(fromNxlog(o), file, line));
+      return;
     case 'windows-message-json':
-      return [windowsItem(fromMessageJson(o), file, line)];
+      out.push(windowsItem(fromMessageJson(o), file, line));
+      return;
     case 'osquery': {
-      const evs = normaliseOsquery(o, loc);
-      return evs === undefined ? [{ skipped: 'osquery' }] : evs.map((event) => ({ event }));
+      const evs = normaliseOsquery(o, { file, line });
+      if (evs === undefined) out.push({ skipped: 'osquery' });
+      else for (const event of evs) out.push({ event });
+      return;
     }
     case 'execguard': {
-      const r = normaliseExecGuard(o, loc);
-      return ['error' in r ? { malformed: { file, line, message: r.error } } : { event: r }];
+      const r = normaliseExecGuard(o, { file, line });
+      out.push('error' in r ? { malformed: { file, line, message: r.error } } : { event: r });
+      return;
     }
     default:
-      return [{ malformed: { file, line, message: `format ${flavour} is not JSON` } }];
+      out.push({ malformed: { file, line, message: `format ${flavour} is not JSON` } });
   }
+}
+
+/** One JSON value of a document, appended to `out` as its items. */
+function fromJsonValue(v: unknown, forced: FormatName | undefined, file: string, line: number, out: ReadItem[]): void {
+  if (!isObject(v)) {
+    out.push({ malformed: { file, line, message: 'JSON value is not an object' } });
+    return;
+  }
+  const flavour = forced ?? jsonFlavour(v);
+  if (!flavour) out.push({ malformed: { file, line, message: 'unrecognised JSON record (no known event fields)' } });
+  else fromJsonFlavour(v, flavour, file, line, out);
 }
 
 /** JSON containers; the flavour is detected per record unless forced. Wrappers like {"events": […]} are opened. */
 export async function* readJson(file: string, forced?: FormatName): AsyncGenerator<ReadItem> {
+  for await (const batch of readJsonBatches(file, forced)) yield* batch;
+}
+
+/**
+ * readJson's items, one array per chunk of the file: the ingest loop iterates each array synchronously instead
+ * of paying an async-generator round trip per record.
+ */
+export async function* readJsonBatches(file: string, forced?: FormatName): AsyncGenerator<ReadItem[]> {
   for await (const docs of jsonDocumentBatches(readLineBatches(file))) {
+    const out: ReadItem[] = [];
     for (const doc of docs) {
       if ('error' in doc) {
-        yield { malformed: { file, line: doc.line, message: doc.error } };
+        out.push({ malformed: { file, line: doc.line, message: doc.error } });
         continue;
       }
-      const values = Array.isArray(doc.value)
-        ? doc.value
-        : isObject(doc.value) && Array.isArray(doc.value.events) && Object.keys(doc.value).length === 1
-          ? doc.value.events
-          : [doc.value];
-      for (const v of values) {
-        if (!isObject(v)) {
-          yield { malformed: { file, line: doc.line, message: 'JSON value is not an object' } };
-          continue;
-        }
-        const flavour = forced ?? jsonFlavour(v);
-        if (!flavour) {
-          yield { malformed: { file, line: doc.line, message: 'unrecognised JSON record (no known event fields)' } };
-          continue;
-        }
-        const items = fromJsonFlavour(v, flavour, file, doc.line);
-        for (const item of items) yield item;
-      }
+      const value = doc.value;
+      if (Array.isArray(value)) for (const v of value) fromJsonValue(v, forced, file, doc.line, out);
+      else if (isObject(value) && Array.isArray(value.events) && Object.keys(value).length === 1)
+        for (const v of value.events) fromJsonValue(v, forced, file, doc.line, out);
+      else fromJsonValue(value, forced, file, doc.line, out);
     }
+    if (out.length > 0) yield out;
   }
 }
 
