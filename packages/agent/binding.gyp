@@ -9,6 +9,7 @@
         "native/identity.c",
         "native/probe.c",
         "native/regex.c",
+        "native/summary.c",
         "native/table.c"
       ],
       "cflags": ["-std=gnu11", "-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "-fvisibility=hidden"],

@@ -278,7 +278,7 @@ static napi_value start(napi_env env, napi_callback_info info) {
   char **libc = string_array(env, argv[0], "libc", &nl);
   eg_start_options o = {(const char *const *)watch, nw, (const char *const *)libc, nl,
                         number_prop(env, argv[0], "deadlineMs"), number_prop(env, argv[0], "watchdogMs"),
-                        (uint32_t)number_prop(env, argv[0], "recordCap")};
+                        (uint32_t)number_prop(env, argv[0], "recordCap"), number_prop(env, argv[0], "summaryMs")};
   char err[512];
   int rc = eg_enforcer_start(&o, t, err, sizeof err);
   free_strings(watch, nw);
@@ -380,6 +380,8 @@ static napi_value record_object(napi_env env, const eg_record *r) {
   napi_set_named_property(env, o, "decision",
                           result_object(env, &r->result, r->rule_id, r->exception_id, r->window_id, r->never_block_id));
   set_num(env, o, "latencyUs", r->latency_us);
+  set_num(env, o, "repeats", r->repeats);
+  if (r->repeats) set_num(env, o, "firstTime", r->first_ms);
   return o;
 }
 

@@ -21,6 +21,8 @@ double eg_now_mono_ms(void);
 
 /* decide.c: the script an interpreter execution names, resolved (spec §3), if any */
 bool eg_script_of(const eg_table *t, const eg_facts *f, char *out, size_t cap);
+/* decide.c: is the program an interpreter (so its working directory and stdin can matter)? */
+bool eg_is_interpreter(const eg_table *t, const eg_facts *f);
 
 /* What the enforcer saw and decided, handed to JavaScript through a bounded queue. */
 enum { EG_STAGE_EXEC = 0, EG_STAGE_LIBC = 1 };
@@ -54,6 +56,8 @@ typedef struct eg_record {
   char *rule_id, *exception_id, *window_id, *never_block_id;
   double latency_us;
   char *error;
+  uint32_t repeats; /* a summary: identical allowed executions after the first, the last at time_ms */
+  double first_ms;  /* a summary: when the first of them was recorded */
 } eg_record;
 
 /* probe.c */
@@ -67,10 +71,22 @@ int eg_probe_process(eg_probe *p, const eg_table *t, pid_t pid, double deadline_
 int eg_probe_exec(eg_probe *p, const eg_table *t, pid_t pid, int fd, double deadline_ms, struct stat *st);
 /* The user of an exec-time check that is decided in full (read only then: most exec checks are not). */
 void eg_probe_exec_user(eg_probe *p, const eg_table *t, pid_t pid);
+/* After the verdict, for the record: the facts the verdict did not need (user, directory, stdin, parent). */
+void eg_probe_complete(eg_probe *p, const eg_table *t, uint8_t stage);
 /* Adds the script (resolved from the arguments) with its hash and provenance. */
 int eg_probe_script(eg_probe *p, const eg_table *t, pid_t pid, double deadline_ms);
 eg_record *eg_probe_record(eg_probe *p, const eg_result *r, uint8_t stage, uint8_t outcome, double latency_us);
 void eg_record_free(eg_record *r);
+eg_record *eg_record_clone(const eg_record *r);
+
+/* summary.c: repeated allowed executions, counted instead of recorded one by one (window 0: off) */
+void eg_summary_configure(double window_ms);
+/* Counts the execution when an identical one was recorded within the window; true then. */
+bool eg_summary_repeat(const eg_facts *f, const eg_result *r, uint8_t stage, double now_ms);
+/* Remembers a recorded execution; returns the summary of a slot it closed, if any. */
+eg_record *eg_summary_remember(const eg_facts *f, const eg_result *r, uint8_t stage, const eg_record *rec, double now_ms);
+/* The summaries of windows that are over (all of them when `all`), as a list. */
+eg_record *eg_summary_flush(double now_ms, bool all);
 bool eg_admin_only(const char *root, const char *path, const struct stat *file);
 
 #endif

@@ -297,6 +297,24 @@ static const char *argstr(eval *e) {
   return e->argstr;
 }
 
+/* The interpreter a (lower-case) base name is: the catalogue's entry, else the first name pattern. */
+static int32_t interpreter_of(const eg_table *t, const eg_name_info *info, const char *base) {
+  if (info) return info->interp;
+  size_t bl = strlen(base);
+  for (uint32_t i = 0; i < t->n_interp_patterns; i++)
+    if (eg_regex_test(t->interp_patterns[i], base, bl)) return t->interp_pattern_target[i];
+  return -1;
+}
+
+bool eg_is_interpreter(const eg_table *t, const eg_facts *f) {
+  const eg_subject *p = &f->program;
+  const char *raw = p->path ? basename_of(p->path) : p->name;
+  if (!raw) return false;
+  char base[512];
+  lower_copy(raw, base, sizeof base);
+  return interpreter_of(t, eg_name_lookup(t, base), base) >= 0;
+}
+
 static void derive(eval *e) {
   const eg_table *t = e->t;
   const eg_facts *f = e->f;
@@ -314,18 +332,14 @@ static void derive(eval *e) {
     }
   }
   const eg_name_info *info = raw_base ? eg_name_lookup(t, base) : NULL;
-  e->interp = -1;
+  e->interp = raw_base ? interpreter_of(t, info, base) : -1;
   int32_t proxy = -1;
   if (info) {
-    e->interp = info->interp;
     proxy = info->proxy;
     e->loader = info->loader;
     if (path && info->has_system && !list_has(&info->system_dirs, dir)) e->masquerade = true;
   } else if (raw_base) {
-    size_t bl = strlen(base);
-    for (uint32_t i = 0; i < t->n_interp_patterns && e->interp < 0; i++)
-      if (eg_regex_test(t->interp_patterns[i], base, bl)) e->interp = t->interp_pattern_target[i];
-    e->loader = eg_regex_test(t->loader_re, base, bl);
+    e->loader = eg_regex_test(t->loader_re, base, strlen(base));
   }
   e->loader = e->loader || f->loader_forced;
   e->memfd = f->memfd_forced || (path && (strncmp(path, "/memfd:", 7) == 0 || strncmp(path, "memfd:", 6) == 0));

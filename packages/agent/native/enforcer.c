@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/fanotify.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -75,6 +76,21 @@ static void enqueue(eg_record *r) {
   S.tail = r;
   S.queued++;
   pthread_mutex_unlock(&S.lock);
+}
+
+static void enqueue_all(eg_record *list) {
+  while (list) {
+    eg_record *next = list->next;
+    list->next = NULL;
+    enqueue(list);
+    list = next;
+  }
+}
+
+static double wall_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (double)ts.tv_sec * 1e3 + (double)(ts.tv_nsec / 1000000);
 }
 
 eg_record *eg_enforcer_take(uint32_t max) {
@@ -164,6 +180,8 @@ static image_kind kind_of(int fd) {
 
 static const eg_result FAIL_RESULT = {0};
 
+static void respond(int fan_fd, int fd, bool allow);
+
 /*
  * Failpoint for the watchdog test: when EXECGUARD_FAILPOINT_STALL names a path, deciding an
  * execution of that program stalls the loop for ten seconds, as a hung read on a network file
@@ -180,8 +198,16 @@ static void maybe_stall(const char *path) {
   }
 }
 
+/* What one permission event decided, kept until the kernel has its answer and the record is made. */
+typedef struct {
+  bool allow, record;
+  uint8_t stage, outcome;
+  eg_result r;
+  double us;
+} verdict;
+
 /*
- * Decides one permission event; returns true to allow.
+ * Decides one permission event.
  *
  * A file too large to hash before the deadline is decided with its hash unknown — exactly what the
  * engine does for an event without a hash: no sha256 identity matches it, so a hash-based allow
@@ -189,22 +215,21 @@ static void maybe_stall(const char *path) {
  * attacker nothing. The fail mode answers what cannot be decided at all: a process whose /proc
  * vanished or cannot be read, and (through the watchdog) an event the loop is stuck on.
  */
-static bool decide_event(eg_probe *probe, const eg_table *t, const struct fanotify_event_metadata *md, double start) {
+static verdict decide_event(eg_probe *probe, const eg_table *t, const struct fanotify_event_metadata *md, double start) {
   double deadline = start + S.cfg.deadline_ms;
-  eg_result r;
-  uint8_t outcome = EG_OUTCOME_DECIDED;
-  uint8_t stage = (md->mask & FAN_OPEN_EXEC_PERM) ? EG_STAGE_EXEC : EG_STAGE_LIBC;
+  verdict v = {.allow = true, .stage = (md->mask & FAN_OPEN_EXEC_PERM) ? EG_STAGE_EXEC : EG_STAGE_LIBC};
+  v.outcome = EG_OUTCOME_DECIDED;
   int rc;
-  if (stage == EG_STAGE_EXEC) {
+  if (v.stage == EG_STAGE_EXEC) {
     image_kind k = kind_of(md->fd);
-    if (k == IMG_SCRIPT || k == IMG_OTHER) return true; /* decided when the interpreter opens libc */
+    if (k == IMG_SCRIPT || k == IMG_OTHER) return v; /* decided when the interpreter opens libc */
     struct stat st;
     rc = eg_probe_exec(probe, t, md->pid, md->fd, deadline, &st);
     if (rc == 1) eg_hash_later(md->fd, &st);
     /* The loader itself is opened this way for every dynamic execution: not a direct invocation. */
-    if (rc >= 0 && eg_is_loader(t, eg_probe_facts(probe)->program.path)) return true;
-    if (rc >= 0 && k == IMG_ELF_DYNAMIC && eg_program_could_run(t, eg_probe_facts(probe))) return true;
-    if (rc >= 0) eg_probe_exec_user(probe, t, md->pid);
+    if (rc >= 0 && eg_is_loader(t, eg_probe_facts(probe)->program.path)) return v;
+    if (rc >= 0 && k == IMG_ELF_DYNAMIC && eg_program_could_run(t, eg_probe_facts(probe))) return v;
+    if (rc >= 0 && (t->needs & EG_NEEDS_USER)) eg_probe_exec_user(probe, t, md->pid);
   } else {
     int late_fd = -1;
     struct stat late_st;
@@ -217,18 +242,39 @@ static bool decide_event(eg_probe *probe, const eg_table *t, const struct fanoti
   }
   maybe_stall(eg_probe_facts(probe)->program.path);
   if (rc < 0) {
-    r = FAIL_RESULT;
-    r.allow = !t->fail_closed;
-    r.effect = r.allow ? EG_EFFECT_ALLOWED : EG_EFFECT_DENIED;
-    outcome = EG_OUTCOME_ERROR;
+    v.r = FAIL_RESULT;
+    v.r.allow = !t->fail_closed;
+    v.r.effect = v.r.allow ? EG_EFFECT_ALLOWED : EG_EFFECT_DENIED;
+    v.outcome = EG_OUTCOME_ERROR;
   } else {
-    eg_decide(t, eg_probe_facts(probe), &r);
-    if (rc == 1) outcome = EG_OUTCOME_DEADLINE;
+    eg_decide(t, eg_probe_facts(probe), &v.r);
+    if (rc == 1) v.outcome = EG_OUTCOME_DEADLINE;
   }
-  double us = (mono() - start) * 1000.0;
-  count(&r, outcome, us);
-  enqueue(eg_probe_record(probe, &r, stage, outcome, us));
-  return r.effect != EG_EFFECT_DENIED;
+  v.us = (mono() - start) * 1000.0;
+  count(&v.r, v.outcome, v.us);
+  v.allow = v.r.effect != EG_EFFECT_DENIED;
+  v.record = true;
+  return v;
+}
+
+/*
+ * The record of a decided event. An allowed process is answered first and its record completed
+ * while it runs; a denied or would-deny one is completed before the answer, because that evidence
+ * matters most and a denied process is gone as soon as it has its answer.
+ */
+static void record(eg_probe *probe, const eg_table *t, const verdict *v, int fan_fd, int fd) {
+  const eg_facts *f = eg_probe_facts(probe);
+  bool early = v->r.effect != EG_EFFECT_ALLOWED, decided = v->outcome == EG_OUTCOME_DECIDED;
+  if (!early && decided && eg_summary_repeat(f, &v->r, v->stage, f->now)) {
+    respond(fan_fd, fd, v->allow);
+    return;
+  }
+  if (early && v->outcome != EG_OUTCOME_ERROR) eg_probe_complete(probe, t, v->stage);
+  respond(fan_fd, fd, v->allow);
+  if (!early && v->outcome != EG_OUTCOME_ERROR) eg_probe_complete(probe, t, v->stage);
+  eg_record *rec = eg_probe_record(probe, &v->r, v->stage, v->outcome, v->us);
+  if (!early && decided) enqueue_all(eg_summary_remember(f, &v->r, v->stage, rec, f->now));
+  enqueue(rec);
 }
 
 static void respond(int fan_fd, int fd, bool allow) {
@@ -246,6 +292,11 @@ static void *loop(void *arg) {
   loop_arg a = *(loop_arg *)arg;
   free(arg);
   eg_probe *probe = eg_probe_new();
+  /* Every execution on the host waits for this thread: it runs ahead of the agent's JavaScript and
+   * of ordinary processes (a nice value, not a real-time class: a runaway loop cannot starve the
+   * host, and the watchdog still runs). Without CAP_SYS_NICE the call fails and nothing changes. */
+  if (setpriority(PRIO_PROCESS, (id_t)gettid(), -10) != 0) {
+  }
   static __thread char buf[65536] __attribute__((aligned(__alignof__(struct fanotify_event_metadata))));
   struct pollfd pfd[2] = {{.fd = a.fan_fd, .events = POLLIN}, {.fd = S.stop_fd, .events = POLLIN}};
   for (;;) {
@@ -263,6 +314,7 @@ static void *loop(void *arg) {
     if (!current) break;
     int pr = poll(pfd, 2, 200);
     if (pr < 0 && errno != EINTR) break;
+    if (pr == 0) enqueue_all(eg_summary_flush(wall_ms(), false)); /* idle: windows that are over */
     if (pr <= 0) continue;
     if (pfd[1].revents) break;
     ssize_t len = read(a.fan_fd, buf, sizeof buf);
@@ -281,7 +333,7 @@ static void *loop(void *arg) {
       }
       if (md->fd < 0) continue;
       if (md->mask & (FAN_OPEN_EXEC_PERM | FAN_OPEN_PERM)) {
-        bool allow = true;
+        verdict v = {.allow = true};
         if (md->pid != S.self && t && probe) {
           double start = mono();
           pthread_mutex_lock(&S.lock);
@@ -290,12 +342,13 @@ static void *loop(void *arg) {
             S.in_flight_fd = md->fd;
           }
           pthread_mutex_unlock(&S.lock);
-          allow = decide_event(probe, t, md, start);
+          v = decide_event(probe, t, md, start);
+          if (v.record) record(probe, t, &v, a.fan_fd, md->fd);
           pthread_mutex_lock(&S.lock);
           if (S.generation == a.generation) S.in_flight_since = 0; /* an abandoned loop must not clear the new one's */
           pthread_mutex_unlock(&S.lock);
         }
-        respond(a.fan_fd, md->fd, allow);
+        if (!v.record) respond(a.fan_fd, md->fd, v.allow);
       }
       close(md->fd);
     }
@@ -413,6 +466,7 @@ int eg_enforcer_start(const eg_start_options *o, eg_table *t, char *err, size_t 
   S.cfg.deadline_ms = o->deadline_ms > 0 ? o->deadline_ms : 250;
   S.cfg.watchdog_ms = o->watchdog_ms > 0 ? o->watchdog_ms : 2000;
   S.cfg.record_cap = o->record_cap > 0 ? o->record_cap : 65536;
+  eg_summary_configure(o->summary_ms > 0 ? o->summary_ms : 0);
   S.self = getpid();
   free(stall_path);
   stall_path = getenv("EXECGUARD_FAILPOINT_STALL") ? strdup(getenv("EXECGUARD_FAILPOINT_STALL")) : NULL;
@@ -465,6 +519,7 @@ void eg_enforcer_stop(void) {
   pthread_mutex_unlock(&S.lock);
   pthread_join(dog, NULL);
   pthread_join(loop_thread, NULL);
+  enqueue_all(eg_summary_flush(wall_ms(), true));
   pthread_mutex_lock(&S.lock);
   close(S.fan_fd); /* releasing the group allows anything still pending */
   close(S.stop_fd);

@@ -10,6 +10,7 @@ typedef struct {
   uint32_t n_libc;
   double deadline_ms, watchdog_ms;
   uint32_t record_cap;
+  double summary_ms; /* window for summarising repeated allowed executions; 0: record each one */
 } eg_start_options;
 
 typedef struct {

@@ -1,7 +1,8 @@
 /*
  * The facts of one execution, read from /proc while the process waits for its verdict. Only
  * /proc, the event's own descriptor and files named by the process are opened — never the C
- * library (that open would wait for this very thread) — and only what the table needs is read.
+ * library (that open would wait for this very thread). Before the verdict only what the table
+ * needs is read; what the record adds is read after the answer (eg_probe_complete).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -32,6 +33,7 @@ struct eg_probe {
   int64_t uid, gid;
   uint32_t gids[EG_MAX_GROUPS];
   uint32_t n_gids;
+  bool have_user, have_context; /* read already for this event */
 };
 
 eg_probe *eg_probe_new(void) {
@@ -119,7 +121,10 @@ static void subject_provenance(const eg_table *t, eg_subject *s, const char *roo
   }
 }
 
-/* The image a /proc/PID/exe link points to: its path, and its identity when `want_sha`. */
+/*
+ * The image a /proc/PID/exe link points to: its path, and its identity when `want_sha`. stat()
+ * through the link finds a cached hash without opening the file; only a miss opens and hashes it.
+ */
 static int image_of(const eg_table *t, pid_t pid, char *path, size_t cap, eg_subject *s, bool want_sha, double deadline,
                     int *late_fd, struct stat *late_st) {
   char link[64];
@@ -128,11 +133,16 @@ static int image_of(const eg_table *t, pid_t pid, char *path, size_t cap, eg_sub
   s->present = true;
   s->path = path;
   if (!want_sha) return 0;
-  int fd = open(link, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return 0; /* e.g. a kernel thread: no identity */
   struct stat st;
   int rc = 0;
-  if (fstat(fd, &st) == 0) {
+  if (stat(link, &st) != 0) return 0; /* e.g. a kernel thread: no identity */
+  if (eg_cache_get(&st, s->sha)) s->has_sha = true;
+  else {
+    int fd = open(link, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || fstat(fd, &st) != 0) {
+      if (fd >= 0) close(fd);
+      return 0;
+    }
     int h = eg_identity_of(fd, &st, s->sha, deadline);
     s->has_sha = h == EG_HASH_OK;
     if (h == EG_HASH_LATE) {
@@ -142,11 +152,11 @@ static int image_of(const eg_table *t, pid_t pid, char *path, size_t cap, eg_sub
         *late_st = st;
       }
     }
-    char root[64];
-    snprintf(root, sizeof root, "/proc/%d/root", pid);
-    subject_provenance(t, s, root, &st);
+    close(fd);
   }
-  close(fd);
+  char root[64];
+  snprintf(root, sizeof root, "/proc/%d/root", pid);
+  subject_provenance(t, s, root, &st);
   return rc;
 }
 
@@ -208,8 +218,50 @@ static void reset(eg_probe *p, pid_t pid) {
   p->f.now = (double)ts.tv_sec * 1e3 + (double)(ts.tv_nsec / 1000000);
   p->pid = pid;
   p->exe[0] = p->cwd[0] = p->script[0] = p->parent_exe[0] = 0;
+  p->ppid = -1;
+  p->uid = p->gid = -1;
+  p->n_gids = 0;
+  p->have_user = p->have_context = false;
 }
 
+static void parent_and_ancestors(eg_probe *p, const eg_table *t, double deadline) {
+  eg_facts *f = &p->f;
+  if (p->ppid <= 0 || f->parent.present) return;
+  image_of(t, p->ppid, p->parent_exe, sizeof p->parent_exe, &f->parent, true, deadline, NULL, NULL);
+  if (!(t->needs & EG_NEEDS_ANCESTORS)) return;
+  eg_probe up;
+  pid_t cur = p->ppid;
+  for (uint32_t i = 0; i < EG_MAX_ANCESTORS; i++) {
+    read_status(&up, cur);
+    if (up.ppid <= 0) break;
+    cur = up.ppid;
+    eg_subject *a = &f->ancestors[f->n_ancestors];
+    memset(a, 0, sizeof *a);
+    if (image_of(t, cur, p->anc_exe[i], sizeof p->anc_exe[i], a, true, deadline, NULL, NULL) < 0) break;
+    f->n_ancestors++;
+  }
+}
+
+static void context(eg_probe *p, pid_t pid) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/cwd", pid);
+  if (read_link(path, p->cwd, sizeof p->cwd) >= 0) p->f.cwd = p->cwd;
+  p->f.stdin_kind = stdin_kind(pid);
+  p->have_context = true;
+}
+
+static void user_of(eg_probe *p, const eg_table *t, pid_t pid) {
+  read_status(p, pid);
+  users(p, t);
+  p->have_user = true;
+}
+
+/*
+ * Before the verdict only what the table can use is read: the image and its arguments always; the
+ * working directory and standard input for interpreters (relative scripts, scripts on stdin); the
+ * user, parent and ancestors when a rule names them. Each /proc read costs microseconds the
+ * process waits for; the rest of the record is read by eg_probe_complete once it runs.
+ */
 int eg_probe_process(eg_probe *p, const eg_table *t, pid_t pid, double deadline, int *late_fd, struct stat *late_st) {
   reset(p, pid);
   eg_facts *f = &p->f;
@@ -229,28 +281,19 @@ int eg_probe_process(eg_probe *p, const eg_table *t, pid_t pid, double deadline,
     f->args = p->argv;
     f->argc = argc;
   }
-  snprintf(path, sizeof path, "/proc/%d/cwd", pid);
-  if (read_link(path, p->cwd, sizeof p->cwd) >= 0) f->cwd = p->cwd;
-  f->stdin_kind = stdin_kind(pid);
-  read_status(p, pid);
-  users(p, t);
-  if ((t->needs & (EG_NEEDS_PARENT | EG_NEEDS_ANCESTORS)) && p->ppid > 0) {
-    image_of(t, p->ppid, p->parent_exe, sizeof p->parent_exe, &f->parent, true, deadline, NULL, NULL);
-    if (t->needs & EG_NEEDS_ANCESTORS) {
-      eg_probe up;
-      pid_t cur = p->ppid;
-      for (uint32_t i = 0; i < EG_MAX_ANCESTORS; i++) {
-        read_status(&up, cur);
-        if (up.ppid <= 0) break;
-        cur = up.ppid;
-        eg_subject *a = &f->ancestors[f->n_ancestors];
-        memset(a, 0, sizeof *a);
-        if (image_of(t, cur, p->anc_exe[i], sizeof p->anc_exe[i], a, true, deadline, NULL, NULL) < 0) break;
-        f->n_ancestors++;
-      }
-    }
-  }
+  if (eg_is_interpreter(t, f)) context(p, pid);
+  if (t->needs & (EG_NEEDS_USER | EG_NEEDS_PARENT | EG_NEEDS_ANCESTORS)) user_of(p, t, pid);
+  if (t->needs & (EG_NEEDS_PARENT | EG_NEEDS_ANCESTORS)) parent_and_ancestors(p, t, deadline);
   return rc;
+}
+
+void eg_probe_complete(eg_probe *p, const eg_table *t, uint8_t stage) {
+  double deadline = eg_now_mono_ms() + 50;
+  if (!p->have_user) user_of(p, t, p->pid);
+  if (stage == EG_STAGE_LIBC) {
+    if (!p->have_context) context(p, p->pid);
+    parent_and_ancestors(p, t, deadline);
+  }
 }
 
 int eg_probe_script(eg_probe *p, const eg_table *t, pid_t pid, double deadline) {
@@ -293,10 +336,7 @@ int eg_probe_exec(eg_probe *p, const eg_table *t, pid_t pid, int fd, double dead
   return h == EG_HASH_LATE ? 1 : 0;
 }
 
-void eg_probe_exec_user(eg_probe *p, const eg_table *t, pid_t pid) {
-  read_status(p, pid);
-  users(p, t);
-}
+void eg_probe_exec_user(eg_probe *p, const eg_table *t, pid_t pid) { user_of(p, t, pid); }
 
 /* ---- records ---- */
 static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
@@ -386,4 +426,40 @@ void eg_record_free(eg_record *r) {
   free(r->never_block_id);
   free(r->error);
   free(r);
+}
+
+static char *dup_args(const char *a, uint32_t len) {
+  char *out = a ? malloc(len ? len : 1) : NULL;
+  if (out && len) memcpy(out, a, len);
+  return out;
+}
+
+static void copy_subject(eg_rec_subject *out, const eg_rec_subject *s) {
+  *out = *s;
+  out->path = dup_or_null(s->path);
+  out->pkg_name = dup_or_null(s->pkg_name);
+}
+
+eg_record *eg_record_clone(const eg_record *r) {
+  eg_record *c = malloc(sizeof *c);
+  if (!c) return NULL;
+  *c = *r;
+  c->next = NULL;
+  c->args = dup_args(r->args, r->args_len);
+  c->cwd = dup_or_null(r->cwd);
+  c->user_name = dup_or_null(r->user_name);
+  c->group_name = dup_or_null(r->group_name);
+  c->groups = r->n_groups ? calloc(r->n_groups, sizeof(char *)) : NULL;
+  c->n_groups = c->groups ? r->n_groups : 0;
+  for (uint32_t i = 0; i < c->n_groups; i++) c->groups[i] = dup_or_null(r->groups[i]);
+  copy_subject(&c->program, &r->program);
+  copy_subject(&c->script, &r->script);
+  copy_subject(&c->parent, &r->parent);
+  for (uint32_t i = 0; i < r->n_ancestors; i++) copy_subject(&c->ancestors[i], &r->ancestors[i]);
+  c->rule_id = dup_or_null(r->rule_id);
+  c->exception_id = dup_or_null(r->exception_id);
+  c->window_id = dup_or_null(r->window_id);
+  c->never_block_id = dup_or_null(r->never_block_id);
+  c->error = dup_or_null(r->error);
+  return c;
 }

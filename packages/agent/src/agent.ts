@@ -28,6 +28,12 @@ export interface AgentOptions {
   readonly deadlineMs?: number | undefined;
   readonly watchdogMs?: number | undefined;
   readonly recordCap?: number | undefined;
+  /**
+   * Window (ms) in which an allowed execution identical to one already recorded (program, arguments,
+   * script, verdict) is counted instead of recorded; one summary with the count closes the window.
+   * Default 60 s; 0 records every execution.
+   */
+  readonly summaryMs?: number | undefined;
   /** Roots scanned for package-owned files when the policy has package identities. */
   readonly packageRoots?: readonly string[] | undefined;
   /** How often records move to the spool (ms). */
@@ -111,6 +117,7 @@ export class Agent {
         deadlineMs: this.o.deadlineMs ?? 250,
         watchdogMs: this.o.watchdogMs ?? 2000,
         recordCap: this.o.recordCap ?? 65536,
+        summaryMs: this.o.summaryMs ?? 60_000,
       },
       table,
     );

@@ -160,6 +160,53 @@ test('a new policy applies without restart: audit to enforce, then back', { skip
   }
 });
 
+type Recorded = {
+  process?: { executable?: string; args?: string[] };
+  event?: { outcome?: string };
+  execguard?: { repeated?: { count: number; first: string } };
+};
+
+for (const summarySeconds of ['60', '0']) {
+  test(`repeated allowed executions ${summarySeconds === '0' ? 'are each recorded with --summary-seconds 0' : 'are recorded once, then summarised with a count'}; denials always each`, {
+    skip,
+  }, async () => {
+    const f = fixture('enforce');
+    const sb = await Sandbox.start({ stage: f.stage, policyFile: f.policy, agentArgs: ['--summary-seconds', summarySeconds] });
+    try {
+      for (let i = 0; i < 5; i++) assert.equal(sb.run(`${sb.scratch}/allowed`).status, 0);
+      for (let i = 0; i < 2; i++) assert.equal(sb.run(`${sb.scratch}/allowed`, ['other-argument']).status, 0);
+      for (let i = 0; i < 3; i++) assert.ok(sb.run(`${sb.scratch}/denied`).blocked);
+      await sb.stopAgent(); // the agent closes open windows when it stops
+      const events = (sb.events() as Recorded[]).filter((e) => e.process?.executable?.startsWith(sb.scratch));
+      const of = (name: string, args: number) =>
+        events.filter((e) => e.process?.executable === `${sb.scratch}/${name}` && (e.process?.args?.length ?? 0) === args);
+      const plain = of('allowed', 1);
+      const withArg = of('allowed', 2);
+      const denials = events.filter((e) => e.event?.outcome === 'failure');
+      assert.equal(denials.length, 3, `every denial is its own record: ${JSON.stringify(events, null, 1)}`);
+      if (summarySeconds === '0') {
+        assert.equal(plain.length, 5);
+        assert.equal(withArg.length, 2);
+        assert.ok(events.every((e) => e.execguard?.repeated === undefined));
+      } else {
+        assert.deepEqual(
+          plain.map((e) => e.execguard?.repeated?.count ?? 0),
+          [0, 4],
+          'the first execution recorded, the next four in one summary',
+        );
+        assert.deepEqual(
+          withArg.map((e) => e.execguard?.repeated?.count ?? 0),
+          [0, 1],
+          'other arguments: a record of their own',
+        );
+      }
+    } finally {
+      sb.stop();
+      rmSync(f.dir, { recursive: true, force: true });
+    }
+  });
+}
+
 for (const failMode of ['open', 'closed'] as const) {
   test(`the watchdog replaces a stuck enforcer loop (fail-${failMode}): the stuck execution gets the fail mode, enforcement goes on`, {
     skip,

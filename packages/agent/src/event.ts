@@ -113,6 +113,10 @@ export function explainRecord(r: NativeRecord, compiled: CompiledPolicy, host: H
   eg.stage = r.stage;
   eg.outcome = r.outcome;
   eg.latency_us = Math.round(r.latencyUs);
+  if (r.repeats > 0 && r.firstTime !== undefined) {
+    // A summary: the same allowed execution again, `count` times from `first` to @timestamp.
+    eg.repeated = { count: r.repeats, first: new Date(r.firstTime).toISOString() };
+  }
   if (decision.exceptionId) eg.exception_id = decision.exceptionId;
   if (mismatch) eg.semantics_mismatch = { native: { ...n } };
   const withRule = event as ExecEvent & { rule?: unknown; threat?: unknown };

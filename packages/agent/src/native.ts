@@ -53,6 +53,9 @@ export interface NativeRecord {
   readonly ancestors: NativeSubject[];
   readonly decision: NativeDecision;
   readonly latencyUs: number;
+  /** A summary: identical allowed executions after the one recorded at `firstTime`, the last at `time`. */
+  readonly repeats: number;
+  readonly firstTime?: number;
 }
 
 export interface EnforcerStats {
@@ -81,6 +84,8 @@ export interface StartOptions {
   readonly deadlineMs?: number;
   readonly watchdogMs?: number;
   readonly recordCap?: number;
+  /** Window (ms) in which repeated identical allowed executions are counted, not recorded one by one; 0: off. */
+  readonly summaryMs?: number;
 }
 
 export interface NativeCore {

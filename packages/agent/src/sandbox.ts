@@ -188,11 +188,16 @@ export class Sandbox {
     this.child.kill(signal);
   }
 
-  async stopGracefully(timeoutMs = 10_000): Promise<void> {
+  /** Stops the agent with SIGTERM (it drains its records into the spool) and waits; the files stay. */
+  async stopAgent(timeoutMs = 10_000): Promise<void> {
     if (!this.alive) return;
     const exited = new Promise((r) => this.child.once('exit', r));
     this.child.kill('SIGTERM');
     await Promise.race([exited, new Promise((r) => setTimeout(r, timeoutMs))]);
+  }
+
+  async stopGracefully(timeoutMs = 10_000): Promise<void> {
+    await this.stopAgent(timeoutMs);
     this.stop();
   }
 

@@ -23,6 +23,7 @@ interface RunOptions {
   deadlineMs: string;
   watchdogMs: string;
   recordCap: string;
+  summarySeconds: string;
   packageRoot?: string[];
   json?: boolean;
 }
@@ -30,6 +31,12 @@ interface RunOptions {
 const positive = (name: string, v: string) => {
   const n = Number(v);
   if (!Number.isFinite(n) || n <= 0) throw new UserError(`${name}: expected a positive number, got "${v}"`);
+  return n;
+};
+
+const nonNegative = (name: string, v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new UserError(`${name}: expected a number ≥ 0, got "${v}"`);
   return n;
 };
 
@@ -105,6 +112,7 @@ async function run(o: RunOptions): Promise<void> {
     deadlineMs: positive('--deadline-ms', o.deadlineMs),
     watchdogMs: positive('--watchdog-ms', o.watchdogMs),
     recordCap: positive('--record-cap', o.recordCap),
+    summaryMs: nonNegative('--summary-seconds', o.summarySeconds) * 1000,
     packageRoots: o.packageRoot,
     runtimeFile: o.runtimeFile,
     log,
@@ -159,6 +167,11 @@ export function registerAgent(program: Command): void {
     .option('--deadline-ms <ms>', 'answer with the fail mode when a decision takes longer', '250')
     .option('--watchdog-ms <ms>', 'replace the enforcer loop when one event is stuck this long', '2000')
     .option('--record-cap <n>', 'decided executions buffered for the spool before they are counted and dropped', '65536')
+    .option(
+      '--summary-seconds <s>',
+      'count repeated identical allowed executions for this long and record one summary (0: record every execution)',
+      '60',
+    )
     .option('--package-root <dir...>', 'roots scanned for package files when the policy has package identities')
     .option('--runtime-file <file>', 'where the running agent announces itself to `agent selftest`', RUNTIME_FILE)
     .option('--json', 'print the final statistics as JSON')
