@@ -64,16 +64,16 @@ const N = Number(opt('--n', process.env.BENCH_EXEC_N ?? '5000'));
 const WARMUP = Number(opt('--warmup', '500'));
 const ROUNDS = Number(opt('--rounds', '1'));
 const FS = opt('--fs', 'ramfs');
+const fail = (msg) => {
+  process.stderr.write(`bench:exec: ${msg}\n`);
+  process.exit(1);
+};
 const ALL = ['none', 'none-libc', 'raw', 'raw-libc', 'fapolicyd', 'fapolicyd-libc', 'eg-audit', 'eg-enforce'];
 const DEFAULT = ALL.filter((k) => k !== 'fapolicyd-libc'); // opt-in: see bench/exec/README.md
 const ONLY = opt('--only', DEFAULT.join(',')).split(',');
 for (const k of ONLY) if (!ALL.includes(k)) fail(`--only: unknown row ${k} (rows: ${ALL.join(', ')})`);
 if (!ONLY.includes('none')) ONLY.unshift('none'); // overheads need the baseline
 const progress = (msg) => process.stderr.isTTY && process.stderr.write(`[bench:exec] ${msg}\n`);
-const fail = (msg) => {
-  process.stderr.write(`bench:exec: ${msg}\n`);
-  process.exit(1);
-};
 
 if (process.getuid?.() !== 0) fail('needs root (fanotify permission events, mount namespaces)');
 if (spawnSync('unshare', ['--mount', '--propagation', 'private', '--pid', '--fork', 'true']).status !== 0)
