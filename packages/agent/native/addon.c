@@ -124,6 +124,7 @@ static void fsubject(frd *r, eg_subject *s) {
     s->pkg_verified = fu8(r);
   }
   s->admin_only = fu8(r);
+  s->content_name = fopt(r);
 }
 
 static napi_value set_str(napi_env env, napi_value obj, const char *key, const char *val) {
@@ -328,6 +329,7 @@ static napi_value subject_object(napi_env env, const eg_rec_subject *s) {
   if (s->has_sha) hex(s->sha, h);
   set_str(env, o, "sha256", s->has_sha ? h : NULL);
   set_bool(env, o, "adminOnly", s->admin_only);
+  if (s->content_name) set_str(env, o, "contentName", s->content_name);
   if (s->has_pkg) {
     napi_value p;
     napi_create_object(env, &p);

@@ -34,6 +34,7 @@ typedef struct {
   uint8_t sha[32];
   bool admin_only, has_pkg, pkg_verified;
   char *pkg_name;
+  char *content_name;
 } eg_rec_subject;
 
 typedef struct eg_record {

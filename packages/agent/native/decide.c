@@ -265,9 +265,10 @@ static bool identity_matches(const eg_identity *id, const eg_subject *s) {
   if (id->has & ID_NAME) {
     const char *raw = s->path ? basename_of(s->path) : s->name;
     if (!raw) return false;
-    char base[512];
+    char base[512], content[512] = "";
     lower_copy(raw, base, sizeof base);
-    if (!list_has(&id->names, base)) return false;
+    if (s->content_name) lower_copy(s->content_name, content, sizeof content);
+    if (!list_has(&id->names, base) && !(content[0] && list_has(&id->names, content))) return false;
   }
   return true;
 }
@@ -309,10 +310,25 @@ static int32_t interpreter_of(const eg_table *t, const eg_name_info *info, const
 bool eg_is_interpreter(const eg_table *t, const eg_facts *f) {
   const eg_subject *p = &f->program;
   const char *raw = p->path ? basename_of(p->path) : p->name;
-  if (!raw) return false;
-  char base[512];
-  lower_copy(raw, base, sizeof base);
-  return interpreter_of(t, eg_name_lookup(t, base), base) >= 0;
+  char name[512];
+  if (raw) {
+    lower_copy(raw, name, sizeof name);
+    if (interpreter_of(t, eg_name_lookup(t, name), name) >= 0) return true;
+  }
+  if (!p->content_name) return false;
+  lower_copy(p->content_name, name, sizeof name);
+  return interpreter_of(t, eg_name_lookup(t, name), name) >= 0;
+}
+
+/* Does the argument string match one of proxy `i`'s patterns? */
+static bool proxy_matches(eval *e, int32_t i) {
+  if (i < 0) return false;
+  const char *a = argstr(e);
+  size_t al = strlen(a);
+  const eg_relist *pl = &e->t->proxies[i].patterns;
+  for (uint32_t k = 0; k < pl->n; k++)
+    if (eg_regex_test(pl->items[k], a, al)) return true;
+  return false;
 }
 
 static void derive(eval *e) {
@@ -340,6 +356,17 @@ static void derive(eval *e) {
     if (path && info->has_system && !list_has(&info->system_dirs, dir)) e->masquerade = true;
   } else if (raw_base) {
     e->loader = eg_regex_test(t->loader_re, base, strlen(base));
+  }
+  /* The content name is the program's second name (like a PE original name): a renamed copy of an
+   * interpreter, loader or proxy binary is still one, and being renamed is masquerade. */
+  char content[512] = "";
+  if (p->content_name) lower_copy(p->content_name, content, sizeof content);
+  if (content[0] && !(raw_base && strcmp(content, base) == 0)) {
+    const eg_name_info *cinfo = eg_name_lookup(t, content);
+    if (e->interp < 0) e->interp = interpreter_of(t, cinfo, content);
+    if (!e->loader) e->loader = cinfo ? cinfo->loader : eg_regex_test(t->loader_re, content, strlen(content));
+    if (raw_base) e->masquerade = true;
+    if (cinfo && cinfo->proxy != proxy) e->proxy = proxy_matches(e, cinfo->proxy);
   }
   e->loader = e->loader || f->loader_forced;
   e->memfd = f->memfd_forced || (path && (strncmp(path, "/memfd:", 7) == 0 || strncmp(path, "memfd:", 6) == 0));
@@ -370,12 +397,7 @@ static void derive(eval *e) {
       e->content = EG_CONTENT_STDIN;
     }
   }
-  if (proxy >= 0) {
-    const char *a = argstr(e);
-    size_t al = strlen(a);
-    const eg_relist *pl = &t->proxies[proxy].patterns;
-    for (uint32_t i = 0; i < pl->n && !e->proxy; i++) e->proxy = eg_regex_test(pl->items[i], a, al);
-  }
+  if (!e->proxy) e->proxy = proxy_matches(e, proxy);
 }
 
 /* ---- conditions (spec §5) ---- */

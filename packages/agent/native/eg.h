@@ -102,6 +102,11 @@ typedef struct {
   uint8_t sha[32];
 } eg_pkgfile; /* a package-owned file whose content matched the package record when the agent loaded it */
 
+typedef struct {
+  uint8_t sha[32];
+  char *name;
+} eg_content_name; /* an interpreter, loader or proxy binary in a system directory, by content */
+
 typedef struct eg_table {
   uint8_t mode, fail_closed, needs;
   char *scope_id;
@@ -131,6 +136,8 @@ typedef struct eg_table {
   uint32_t n_users, n_groups;
   eg_pkgfile *pkgfiles; /* sorted by path */
   uint32_t n_pkgfiles;
+  eg_content_name *content_names; /* sorted by sha, then name */
+  uint32_t n_content_names;
 } eg_table;
 
 /* ---- facts of one execution ---- */
@@ -147,6 +154,9 @@ typedef struct {
   uint8_t pkg_manager; /* 1 dpkg, 2 rpm */
   const char *pkg_name;
   bool admin_only;
+  /* The name of the host's interpreter, loader or proxy binary with this exact content (spec §3
+   * "Names"), so a renamed copy is still classified as what it is. */
+  const char *content_name;
 } eg_subject;
 
 #define EG_MAX_ANCESTORS 16
@@ -192,6 +202,8 @@ eg_table *eg_table_load(const uint8_t *buf, size_t len, char *err, size_t errlen
 void eg_table_free(eg_table *t);
 const eg_name_info *eg_name_lookup(const eg_table *t, const char *lower_name);
 const eg_pkgfile *eg_pkgfile_lookup(const eg_table *t, const char *path);
+/* The content name of a file with this sha256: `basename` when it is one of the names, else the first. */
+const char *eg_content_name_of(const eg_table *t, const uint8_t sha[32], const char *basename);
 const char *eg_account_name(const eg_account *list, uint32_t n, uint32_t id);
 
 /* regex.c */

@@ -109,6 +109,10 @@ bool eg_admin_only(const char *root, const char *path, const struct stat *file) 
 }
 
 static void subject_provenance(const eg_table *t, eg_subject *s, const char *root, const struct stat *st) {
+  if (t->n_content_names && s->has_sha) {
+    const char *slash = s->path ? strrchr(s->path, '/') : NULL;
+    s->content_name = eg_content_name_of(t, s->sha, slash ? slash + 1 : s->path);
+  }
   if (t->needs & EG_NEEDS_ADMIN) s->admin_only = s->path && eg_admin_only(root, s->path, st);
   if ((t->needs & EG_NEEDS_PKG) && s->path && s->has_sha) {
     const eg_pkgfile *pf = eg_pkgfile_lookup(t, s->path);
@@ -350,6 +354,7 @@ static void rec_subject(eg_rec_subject *out, const eg_subject *s) {
   out->has_pkg = s->has_pkg;
   out->pkg_verified = s->pkg_verified;
   out->pkg_name = dup_or_null(s->pkg_name);
+  out->content_name = dup_or_null(s->content_name);
 }
 
 eg_record *eg_probe_record(eg_probe *p, const eg_result *r, uint8_t stage, uint8_t outcome, double latency_us) {
@@ -406,6 +411,7 @@ eg_record *eg_probe_record(eg_probe *p, const eg_result *r, uint8_t stage, uint8
 static void free_subject(eg_rec_subject *s) {
   free(s->path);
   free(s->pkg_name);
+  free(s->content_name);
 }
 
 void eg_record_free(eg_record *r) {
@@ -438,6 +444,7 @@ static void copy_subject(eg_rec_subject *out, const eg_rec_subject *s) {
   *out = *s;
   out->path = dup_or_null(s->path);
   out->pkg_name = dup_or_null(s->pkg_name);
+  out->content_name = dup_or_null(s->content_name);
 }
 
 eg_record *eg_record_clone(const eg_record *r) {

@@ -125,6 +125,12 @@ static int cmp_account(const void *a, const void *b) {
   uint32_t x = ((const eg_account *)a)->uid, y = ((const eg_account *)b)->uid;
   return x < y ? -1 : x > y;
 }
+static int cmp_content_name(const void *a, const void *b) {
+  const eg_content_name *x = a, *y = b;
+  int c = memcmp(x->sha, y->sha, 32);
+  return c ? c : strcmp(x->name, y->name);
+}
+
 static int cmp_pkgfile(const void *a, const void *b) {
   return strcmp(((const eg_pkgfile *)a)->path, ((const eg_pkgfile *)b)->path);
 }
@@ -316,6 +322,17 @@ eg_table *eg_table_load(const uint8_t *buf, size_t len, char *err, size_t errlen
     }
   }
   if (!r.bad && t->n_pkgfiles) qsort(t->pkgfiles, t->n_pkgfiles, sizeof(eg_pkgfile), cmp_pkgfile);
+  t->n_content_names = count(&r, 36);
+  t->content_names = alloc(&r, t->n_content_names, sizeof(eg_content_name));
+  for (uint32_t i = 0; i < t->n_content_names && !r.bad; i++) {
+    if (need(&r, 32)) {
+      memcpy(t->content_names[i].sha, r.p, 32);
+      r.p += 32;
+    }
+    t->content_names[i].name = str(&r);
+  }
+  if (!r.bad && t->n_content_names)
+    qsort(t->content_names, t->n_content_names, sizeof(eg_content_name), cmp_content_name);
   if (!r.bad && r.p != r.end) fail(&r, "trailing bytes");
   if (r.bad) {
     eg_table_free(t);
@@ -394,6 +411,8 @@ void eg_table_free(eg_table *t) {
     free(t->pkgfiles[i].name);
   }
   free(t->pkgfiles);
+  for (uint32_t i = 0; i < t->n_content_names && t->content_names; i++) free(t->content_names[i].name);
+  free(t->content_names);
   free(t);
 }
 
@@ -405,6 +424,21 @@ const eg_name_info *eg_name_lookup(const eg_table *t, const char *lower_name) {
 const eg_pkgfile *eg_pkgfile_lookup(const eg_table *t, const char *path) {
   eg_pkgfile key = {.path = (char *)path};
   return t->n_pkgfiles ? bsearch(&key, t->pkgfiles, t->n_pkgfiles, sizeof(eg_pkgfile), cmp_pkgfile) : NULL;
+}
+
+const char *eg_content_name_of(const eg_table *t, const uint8_t sha[32], const char *basename) {
+  uint32_t lo = 0, hi = t->n_content_names;
+  while (lo < hi) { /* the first entry with this sha */
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (memcmp(t->content_names[mid].sha, sha, 32) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  const char *first = NULL;
+  for (uint32_t i = lo; i < t->n_content_names && memcmp(t->content_names[i].sha, sha, 32) == 0; i++) {
+    if (!first) first = t->content_names[i].name;
+    if (basename && strcmp(t->content_names[i].name, basename) == 0) return basename;
+  }
+  return first;
 }
 
 const char *eg_account_name(const eg_account *list, uint32_t n, uint32_t id) {

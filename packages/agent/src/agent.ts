@@ -10,6 +10,7 @@ import { type CompiledPolicy, compile } from '@execguard/engine';
 import { loadAccounts, scan } from '@execguard/inventory';
 import { defaultCatalogue } from '@execguard/knowledge';
 import { formatIssue, type HostContext, type Mode, type Policy, parsePolicyText } from '@execguard/schema';
+import { type ContentName, contentNames } from './content-names.js';
 import { explainRecord } from './event.js';
 import { executableMounts, libcPaths } from './host-setup.js';
 import type { ServerLink } from './link.js';
@@ -36,6 +37,8 @@ export interface AgentOptions {
   readonly summaryMs?: number | undefined;
   /** Roots scanned for package-owned files when the policy has package identities. */
   readonly packageRoots?: readonly string[] | undefined;
+  /** Where the host's interpreters, loaders and proxy binaries are found by name, then known by content (default CONTENT_NAME_DIRS). */
+  readonly contentNameDirs?: readonly string[] | undefined;
   /** How often records move to the spool (ms). */
   readonly drainMs?: number | undefined;
   /** The control server link: bundles replace the policy file, spooled events are uploaded. */
@@ -66,6 +69,7 @@ export function loadPolicyFile(file: string, mode: Mode | undefined): Policy {
 export class Agent {
   readonly host: HostContext;
   private compiled: CompiledPolicy | undefined;
+  private contentNames: readonly ContentName[] | undefined;
   private info: TableInfo | undefined;
   private spool: Spool;
   private timer: NodeJS.Timeout | undefined;
@@ -90,19 +94,20 @@ export class Agent {
 
   /** Lowers a policy for this host (with accounts and package files when the policy needs them). */
   private async lower(policy: Policy): Promise<{ table: Buffer; info: TableInfo; compiled: CompiledPolicy }> {
+    const compiled = compile(policy, { catalogue: defaultCatalogue });
     const first = buildTable(policy, { catalogue: defaultCatalogue, host: this.host });
-    let result = first;
-    if (first.info.needs.user || first.info.needs.packages) {
-      const accounts = first.info.needs.user ? accountsMaps() : undefined;
-      const pkgs = first.info.needs.packages ? await packageFiles(this.o.packageRoots) : undefined;
-      result = buildTable(policy, {
-        catalogue: defaultCatalogue,
-        host: this.host,
-        ...(accounts ?? {}),
-        ...(pkgs ? { packageFiles: pkgs } : {}),
-      });
-    }
-    return { table: result.table, info: result.info, compiled: compile(policy, { catalogue: defaultCatalogue }) };
+    // Read once per agent: the same catalogue gives the same names, and system binaries change with upgrades only.
+    this.contentNames ??= await contentNames(defaultCatalogue, this.o.contentNameDirs);
+    const accounts = first.info.needs.user ? accountsMaps() : undefined;
+    const pkgs = first.info.needs.packages ? await packageFiles(this.o.packageRoots) : undefined;
+    const result = buildTable(policy, {
+      catalogue: defaultCatalogue,
+      host: this.host,
+      contentNames: this.contentNames,
+      ...(accounts ?? {}),
+      ...(pkgs ? { packageFiles: pkgs } : {}),
+    });
+    return { table: result.table, info: result.info, compiled };
   }
 
   async start(): Promise<TableInfo> {

@@ -25,6 +25,7 @@ const MUST_BLOCK = [
   'direct loader invocation (ld.so ./untrusted)',
   'memfd execution (fileless)',
   'allowed interpreter copied and renamed into a writable directory',
+  'allowed loader copied and renamed into a writable directory',
 ];
 
 for (const mode of ['enforce', 'audit'] as const) {

@@ -16,6 +16,7 @@ function provenance(s: NativeSubject | null): Provenance | undefined {
   if (!s) return undefined;
   return {
     path_admin_only: s.adminOnly,
+    ...(s.contentName ? { content_name: s.contentName } : {}),
     ...(s.package ? { package: { manager: s.package.manager, name: s.package.name, verified: s.package.verified } } : {}),
   };
 }

@@ -32,7 +32,7 @@ function subject(w: BinaryWriter, image: Image | undefined, prov: Provenance | u
     w.u8(pkg.manager === 'rpm' ? 2 : 1)
       .str(pkg.name)
       .u8(pkg.verified === true);
-  w.u8(prov?.path_admin_only === true);
+  w.u8(prov?.path_admin_only === true).opt(prov?.content_name);
 }
 
 export function encodeFacts(event: ExecEvent, now: number): Buffer {

@@ -1,4 +1,5 @@
 export { Agent, type AgentOptions, loadPolicyFile, PolicyFileError } from './agent.js';
+export { CONTENT_NAME_DIRS, type ContentName, contentNames } from './content-names.js';
 export { type ExplainedEvent, explainRecord, recordToEvent } from './event.js';
 export { encodeFacts } from './facts-codec.js';
 export { executableMounts, libcPaths } from './host-setup.js';

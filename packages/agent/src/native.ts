@@ -29,6 +29,8 @@ export interface NativeSubject {
   readonly path: string;
   readonly sha256: string | null;
   readonly adminOnly: boolean;
+  /** The host interpreter, loader or proxy binary this file is a copy of (same sha256). */
+  readonly contentName?: string;
   readonly package?: { readonly manager: 'dpkg'; readonly name: string; readonly verified: boolean };
 }
 

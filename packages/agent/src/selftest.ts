@@ -2,7 +2,7 @@
  * The regular proof M0938 asks for: approved tools still run, unapproved code is blocked. A canary
  * set covering each bypass path (untrusted binary in a writable directory, a tampered binary at an
  * allowed path, scripts through each interpreter, inline code, a script on stdin, the loader, memfd,
- * a renamed copy of an allowed interpreter) must be blocked — or, in audit mode, run and be recorded
+ * renamed copies of an interpreter and of the loader allowed by hash) must be blocked — or, in audit mode, run and be recorded
  * as would-deny — and an approved set must run. Runs in a sandbox (private mount namespace) with a
  * temporary agent, so it can be run on a production host without touching anything outside.
  */
@@ -113,6 +113,11 @@ function stage(
   chmodSync(join(dir, 'tool-tampered'), 0o755);
   if (python) copyFileSync(python, join(dir, 'renamed-python'));
   if (python) chmodSync(join(dir, 'renamed-python'), 0o755);
+  if (ldso) copyFileSync(ldso, join(dir, 'renamed-loader'));
+  if (ldso) chmodSync(join(dir, 'renamed-loader'), 0o755);
+  // The interpreter and the loader are allowed by hash too, as a hash baseline would allow them: their
+  // renamed copies carry those hashes, and must still be known as what they are (by content).
+  const byHash = [toolHash, ...[python, ldso].filter((f): f is string => f !== undefined).map(sha256)];
 
   const policy = {
     apiVersion: 'execguard.io/v1',
@@ -128,7 +133,7 @@ function stage(
           program: { path: ['/usr/bin/*', '/usr/sbin/*', '/usr/lib/**', '/usr/libexec/**', '/usr/local/bin/*', `${node}`] },
         },
       },
-      { id: 'allow-tool', action: 'allow', match: { program: { sha256: [toolHash] } } },
+      { id: 'allow-tool', action: 'allow', match: { program: { sha256: byHash } } },
       { id: 'allow-approved-scripts', action: 'allow', match: { script: { sha256: approved } } },
     ],
   };
@@ -337,6 +342,16 @@ function stage(
     marker: 'canary-ran',
     exe: s('renamed-python'),
     needs: python,
+  });
+  add({
+    name: 'allowed loader copied and renamed into a writable directory',
+    technique: 'T0894',
+    expect: 'blocked',
+    cmd: s('renamed-loader'),
+    args: [truePath],
+    marker: '',
+    exe: s('renamed-loader'),
+    needs: ldso,
   });
   return { policy: policyFile, canaries: c, skipped };
 }

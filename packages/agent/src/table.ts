@@ -16,6 +16,7 @@ import type {
   ProxyBinarySpec,
   SystemBinarySpec,
 } from '@execguard/schema';
+import type { ContentName } from './content-names.js';
 import { BinaryWriter } from './writer.js';
 
 /** The host as selectors see it (its id, name, role and labels from the host registry). */
@@ -37,6 +38,8 @@ export interface TableOptions {
   readonly groups?: ReadonlyMap<number, string>;
   /** Package-owned files whose content matched the package record: path → package and sha256. */
   readonly packageFiles?: ReadonlyMap<string, { readonly name: string; readonly sha256: string }>;
+  /** The host's interpreters, loaders and proxy binaries by content (see content-names.ts). */
+  readonly contentNames?: readonly ContentName[];
 }
 
 /** What the lowering decided, for logs and events. */
@@ -235,6 +238,9 @@ export function buildTable(policyDoc: unknown, o: TableOptions): { table: Buffer
   const files = [...(o.packageFiles ?? new Map())];
   w.u32(files.length);
   for (const [path, f] of files) w.str(path).str(f.name).raw(hexToBytes(f.sha256));
+  const contentNames = o.contentNames ?? [];
+  w.u32(contentNames.length);
+  for (const c of contentNames) w.raw(hexToBytes(c.sha256)).str(c.name);
   return {
     table: w.done(),
     policy,

@@ -158,3 +158,15 @@ export function indexCatalogue(catalogue: Catalogue): CatalogueIndex {
     userWritable,
   };
 }
+
+/**
+ * Whether the catalogue knows a program name as an interpreter, a loader or a proxy binary: the
+ * names whose behaviour rules depend on, which the Linux agent therefore also knows by content.
+ */
+export function namesWithBehaviour(catalogue: Catalogue, platform: Platform): (name: string) => boolean {
+  const index = indexCatalogue(catalogue);
+  return (name) => {
+    const info = index.classify(platform, name.toLowerCase());
+    return info.interpreter !== undefined || info.loader || info.proxy !== undefined;
+  };
+}

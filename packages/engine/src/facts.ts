@@ -53,7 +53,8 @@ function proxyUse(info: NameInfo | undefined, args: string, found: Facts['proxy'
 
 function masqueradeOf(p: Subject, misplaced: string | undefined): string | undefined {
   if (p.originalName && p.basename && p.originalName !== p.basename) {
-    return `renamed: file name "${p.basename}" but OriginalFileName "${p.originalName}"`;
+    // The original name is the PE OriginalFileName, or on Linux the host file this is a copy of.
+    return `renamed: file name "${p.basename}" but original name "${p.originalName}"`;
   }
   return misplaced;
 }

@@ -107,7 +107,8 @@ export function fillSubject(
   const cs = image.code_signature;
   t.path = path;
   t.basename = known ? known.basename : base ? base.toLowerCase() : undefined;
-  t.originalName = ofn ? stripMui(ofn.trim().toLowerCase()) : undefined;
+  // A Linux file's second name is the host file it is a copy of (the agent finds it by content).
+  t.originalName = ofn ? stripMui(ofn.trim().toLowerCase()) : provenance?.content_name?.toLowerCase();
   t.sha256 = image.hash?.sha256;
   t.signature =
     cs?.subject_name !== undefined

@@ -69,6 +69,13 @@ export const Provenance = Type.Object(
     path_admin_only: opt(
       Type.Boolean({ description: 'Every directory above the file, and the file, is writable by administrators alone' }),
     ),
+    content_name: opt(
+      Type.String({
+        minLength: 1,
+        description:
+          "The name of the host's interpreter, loader or proxy binary in a system directory whose content (sha256) this file has: the file's second name, like a PE original file name",
+      }),
+    ),
   },
   open,
 );
