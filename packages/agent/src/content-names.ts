@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, readdirSync, realpathSync, type Stats, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { namesWithBehaviour } from '@execguard/engine';
+import { behaviourOfName } from '@execguard/engine';
 import type { Catalogue } from '@execguard/schema';
 
 export interface ContentName {
@@ -49,7 +49,7 @@ async function sha256Of(path: string, st: Stats): Promise<string> {
 
 /** Every regular file in `dirs` (not below) whose name the catalogue knows as an interpreter, loader or proxy binary on Linux. */
 export async function contentNames(catalogue: Catalogue, dirs: readonly string[] = CONTENT_NAME_DIRS): Promise<ContentName[]> {
-  const known = namesWithBehaviour(catalogue, 'linux');
+  const behaviour = behaviourOfName(catalogue, 'linux');
   const hashes = new Map<string, string>(); // real path → sha256, so hard and symbolic links are read once
   const out = new Map<string, ContentName>();
   for (const dir of dirs) {
@@ -60,7 +60,7 @@ export async function contentNames(catalogue: Catalogue, dirs: readonly string[]
       continue;
     }
     for (const name of names) {
-      if (!known(name)) continue;
+      if (!behaviour(name)) continue;
       let real: string;
       let st: Stats;
       try {

@@ -159,14 +159,16 @@ export function indexCatalogue(catalogue: Catalogue): CatalogueIndex {
   };
 }
 
+export type NameBehaviour = 'interpreter' | 'loader' | 'proxy';
+
 /**
- * Whether the catalogue knows a program name as an interpreter, a loader or a proxy binary: the
- * names whose behaviour rules depend on, which the Linux agent therefore also knows by content.
+ * What the catalogue knows a program name as, when it is an interpreter, a loader or a proxy binary:
+ * the names whose behaviour rules depend on (and which the Linux agent therefore also knows by content).
  */
-export function namesWithBehaviour(catalogue: Catalogue, platform: Platform): (name: string) => boolean {
+export function behaviourOfName(catalogue: Catalogue, platform: Platform): (name: string) => NameBehaviour | undefined {
   const index = indexCatalogue(catalogue);
   return (name) => {
     const info = index.classify(platform, name.toLowerCase());
-    return info.interpreter !== undefined || info.loader || info.proxy !== undefined;
+    return info.interpreter ? 'interpreter' : info.loader ? 'loader' : info.proxy ? 'proxy' : undefined;
   };
 }

@@ -1,5 +1,5 @@
 export type { CompiledPolicy, CompileOptions, DecideContext } from './api.js';
-export { namesWithBehaviour } from './catalogue.js';
+export { behaviourOfName, type NameBehaviour } from './catalogue.js';
 export { compile, selectorMatches } from './compile.js';
 export { decide } from './decide.js';
 export { canonicalJson, policyDigest } from './digest.js';

@@ -23,6 +23,7 @@ function fileFacts(r: FileRecord): InventoryFacts {
     sha256: r.sha256,
     writableBy: { users: r.writableBy.users, groups: r.writableBy.groups, other: r.writableBy.other, ...(via ? { via } : {}) },
     ...(r.mount ? { mountNoexec: r.mount.noexec } : {}),
+    ...(r.elf?.static === true && r.elf.elfType !== 'REL' ? { staticElf: true } : {}),
     ...(r.package ? { package: r.package } : {}),
   };
 }

@@ -1,4 +1,5 @@
 import type { Finding, Identity, Rule } from '@execguard/schema';
+import { behaviourOfName } from '../catalogue.js';
 import { globToRegExp } from '../glob.js';
 import type { Check, InventoryFacts, LintContext } from './types.js';
 
@@ -99,6 +100,56 @@ export const modifiedPackageFileAllowed: Check = (ctx) => {
         fix: 'Find out why the file changed (dpkg --verify, reinstall the package); allow it by package provenance, not by its current hash or path',
         evidence: { rule: r.id, files: files.slice(0, MAX_LISTED).map((f) => f.path), fileCount: files.length, packages },
         location: { path: `/rules/${i}/match/${subject}` },
+      },
+    ];
+  });
+};
+
+/** Does a program identity of an allow rule cover this inventoried file (by hash, path or package)? */
+function covers(id: Identity, f: InventoryFacts): boolean {
+  if (f.sha256 && id.sha256?.some((h) => h.toLowerCase() === f.sha256?.toLowerCase())) return true;
+  if (id.path?.some((g) => globToRegExp(g).test(f.path))) return true;
+  const p = id.package;
+  return (
+    p !== undefined &&
+    f.package?.verified === true &&
+    (p.manager === 'any' || p.manager === f.package.manager) &&
+    (!p.names || p.names.some((n) => f.package?.names.includes(n)))
+  );
+}
+
+/**
+ * EG-L024: an allowed program is a statically linked interpreter or proxy binary. Arguments are read
+ * when the new image opens the C library; a static image never does, so its inline code, scripts and
+ * proxy arguments go unchecked (ADR 0007) — allowing it allows whatever it can be told to run.
+ */
+export const staticArgumentBlind: Check = (ctx) => {
+  const behaviour = behaviourOfName(ctx.catalogue, 'linux');
+  const blind = (ctx.inventory ?? []).flatMap((f) => {
+    const kind = f.staticElf ? behaviour(f.path.slice(f.path.lastIndexOf('/') + 1)) : undefined;
+    return kind === 'interpreter' || kind === 'proxy' ? [{ f, kind }] : [];
+  });
+  if (blind.length === 0) return [];
+  return allowIdentities(ctx).flatMap(({ r, i, subject, id }): Finding[] => {
+    if (subject !== 'program') return [];
+    const hits = blind.filter(({ f }) => covers(id, f));
+    if (hits.length === 0) return [];
+    const interpreters = hits.some((h) => h.kind === 'interpreter');
+    return [
+      {
+        id: 'EG-L024',
+        severity: 'high',
+        title: 'Statically linked interpreter or proxy binary allowed',
+        techniques: interpreters ? ['T0807', 'T0853', 'T0894'] : ['T0894'],
+        message: `rule ${r.id} allows ${hits.length} statically linked ${interpreters ? 'interpreter or proxy' : 'proxy'} binar${hits.length > 1 ? 'ies' : 'y'} (${hits
+          .slice(0, 3)
+          .map((h) => h.f.path)
+          .join(
+            ', ',
+          )}): the enforcer reads arguments when a new program opens the C library, which a static program never does, so its inline code, scripts and proxy arguments are not checked`,
+        fix: 'Allow a dynamically linked build of the program instead (e.g. busybox rather than busybox-static), or remove it from the allow rule',
+        evidence: { rule: r.id, files: hits.slice(0, MAX_LISTED).map((h) => h.f.path), fileCount: hits.length },
+        location: { path: `/rules/${i}/match/program` },
       },
     ];
   });

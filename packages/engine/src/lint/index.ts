@@ -1,5 +1,5 @@
 import { type Finding, SEVERITIES } from '@execguard/schema';
-import { hostPosture, modifiedPackageFileAllowed, writableAllowedPath } from './checks-inventory.js';
+import { hostPosture, modifiedPackageFileAllowed, staticArgumentBlind, writableAllowedPath } from './checks-inventory.js';
 import { auditPeriods, exceptionHygiene, windowHygiene, windowsContentCoverage } from './checks-programme.js';
 import {
   broadPathRule,
@@ -27,6 +27,7 @@ const CHECKS: readonly Check[] = [
   windowsContentCoverage,
   writableAllowedPath,
   modifiedPackageFileAllowed,
+  staticArgumentBlind,
   hostPosture,
 ];
 

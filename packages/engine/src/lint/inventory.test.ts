@@ -114,3 +114,44 @@ test('EG-L020 / EG-L021 / EG-L023: host posture — exec-able temp dirs, memfd_n
     [],
   );
 });
+
+test('EG-L024: an allowed statically linked interpreter or proxy binary (its arguments are never seen)', () => {
+  const H = 'c'.repeat(64);
+  const inv: InventoryFacts[] = [
+    {
+      path: '/usr/bin/busybox',
+      sha256: H,
+      staticElf: true,
+      writableBy: ADMIN,
+      package: { manager: 'dpkg', names: ['busybox-static'], verified: true },
+    },
+    { path: '/usr/bin/find', sha256: 'd'.repeat(64), writableBy: ADMIN },
+    { path: '/usr/sbin/ldconfig', sha256: 'e'.repeat(64), staticElf: true, writableBy: ADMIN },
+  ];
+  for (const match of [
+    { program: { sha256: [H] } },
+    { program: { path: ['/usr/bin/*'] } },
+    { program: { package: { manager: 'dpkg' as const } } },
+  ]) {
+    const f = lint([{ id: 'allow-sys', action: 'allow', match }], inv).filter((x) => x.id === 'EG-L024');
+    assert.equal(f.length, 1, JSON.stringify(match));
+    assert.equal(f[0]?.severity, 'high');
+    assert.deepEqual(f[0]?.evidence.files, ['/usr/bin/busybox']);
+    assert.match(f[0]?.message ?? '', /statically linked proxy binary \(\/usr\/bin\/busybox\)/);
+    assert.deepEqual(f[0]?.techniques, ['T0894']);
+    assert.equal(f[0]?.location?.path, '/rules/0/match/program');
+  }
+  // A static interpreter opens inline code and scripts too.
+  const py: InventoryFacts = { path: '/opt/py/bin/python3', sha256: 'f'.repeat(64), staticElf: true, writableBy: ADMIN };
+  const p = lint([{ id: 'allow-py', action: 'allow', match: { program: { sha256: ['f'.repeat(64)] } } }], [py]).find(
+    (x) => x.id === 'EG-L024',
+  );
+  assert.deepEqual(p?.techniques, ['T0807', 'T0853', 'T0894']);
+  assert.match(p?.message ?? '', /statically linked interpreter or proxy binary \(\/opt\/py\/bin\/python3\)/);
+  // Dynamically linked interpreters, static non-interpreters, other packages and deny rules: nothing.
+  const quiet = (rules: Policy['rules'], files = inv) => !lint(rules, files).some((x) => x.id === 'EG-L024');
+  assert.ok(quiet([{ id: 'a', action: 'allow', match: { program: { path: ['/usr/bin/find', '/usr/sbin/*'] } } }]));
+  assert.ok(quiet([{ id: 'a', action: 'allow', match: { program: { package: { manager: 'dpkg', names: ['coreutils'] } } } }]));
+  assert.ok(quiet([{ id: 'd', action: 'deny', match: { program: { sha256: [H] } } }]));
+  assert.ok(quiet([{ id: 'a', action: 'allow', match: { program: { sha256: [H] } } }], inv.slice(1)));
+});

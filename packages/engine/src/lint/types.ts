@@ -16,6 +16,8 @@ export interface InventoryFacts {
     readonly via?: string;
   };
   readonly mountNoexec?: boolean;
+  /** A statically linked ELF program: it opens no C library, so the enforcer never sees its arguments. */
+  readonly staticElf?: boolean;
   readonly package?: { readonly manager: string; readonly names: readonly string[]; readonly verified?: boolean };
 }
 
