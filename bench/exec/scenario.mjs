@@ -11,9 +11,11 @@
 // in place, sample its RSS and idle CPU, run the storm, stop the listener, print one JSON line.
 import { spawn, spawnSync } from 'node:child_process';
 import {
+  closeSync,
   copyFileSync,
   existsSync,
   mkdirSync,
+  openSync,
   readdirSync,
   readFileSync,
   readlinkSync,
@@ -116,17 +118,27 @@ async function marksInPlace(pid, ms) {
 }
 
 let child = null;
-let childOut = '';
-let childErr = '';
+// The listener's output goes to files, never to pipes: the storm runs under spawnSync, which stops
+// this event loop, and a listener that logs each denial (fapolicyd --debug-deny) would block on a
+// full pipe in the middle of a permission decision — hanging every execution in the namespace.
+const outFile = `${cfg.work}/listener.out`;
+const errFile = `${cfg.work}/listener.err`;
+const readText = (f) => {
+  try {
+    return readFileSync(f, 'utf8');
+  } catch {
+    return '';
+  }
+};
+const childOut = () => readText(outFile);
+const childErr = () => readText(errFile);
 let exited = null;
 function start(cmd, args, env) {
-  child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-  child.stdout.on('data', (d) => {
-    childOut += d;
-  });
-  child.stderr.on('data', (d) => {
-    childErr += d;
-  });
+  const out = openSync(outFile, 'w');
+  const err = openSync(errFile, 'w');
+  child = spawn(cmd, args, { stdio: ['ignore', out, err], env: { ...process.env, ...env } });
+  closeSync(out);
+  closeSync(err);
   child.on('exit', (code, sig) => {
     exited = { code, sig };
   });
@@ -159,8 +171,8 @@ try {
     const args = ['--outer-mntns', cfg.outerNs, '--mount', mnt, '--deny', `${mnt}/denied`];
     if (k === 'raw-libc') args.push('--libc', cfg.libc.path, '--refuse-inode', `${cfg.libc.dev}:${cfg.libc.ino}`);
     start(cfg.rawListener, args);
-    if (!(await waitFor(() => childOut.includes('ready'), 10000)))
-      throw new Error(`raw-listener did not start: ${tail(childErr)}`);
+    if (!(await waitFor(() => childOut().includes('ready'), 10000)))
+      throw new Error(`raw-listener did not start: ${tail(childErr())}`);
   } else if (k === 'fapolicyd' || k === 'fapolicyd-libc') {
     // Private configuration, database and run directory (tmpfs over the real ones, in this namespace only).
     for (const d of ['/etc/fapolicyd', '/var/lib/fapolicyd', '/run']) sh('mount', ['-t', 'tmpfs', '-o', 'mode=0755', 'tmpfs', d]);
@@ -183,7 +195,7 @@ try {
     const marked = await marksInPlace(child.pid, 30000);
     if (!marked || exited)
       throw new Error(
-        `fapolicyd did not start (${exited ? `exited ${JSON.stringify(exited)}` : `no mount mark after ${Date.now() - t0} ms`}): ${tail(childErr)}`,
+        `fapolicyd did not start (${exited ? `exited ${JSON.stringify(exited)}` : `no mount mark after ${Date.now() - t0} ms`}): ${tail(childErr())}`,
       );
   } else if (k === 'eg-audit' || k === 'eg-enforce') {
     const args = [
@@ -203,11 +215,11 @@ try {
       '--json',
     ];
     start(cfg.agent.cmd, args);
-    const ready = await waitFor(() => /ready/i.test(childOut) || /ready/i.test(childErr), cfg.agent.startMs);
+    const ready = await waitFor(() => /ready/i.test(childOut()) || /ready/i.test(childErr()), cfg.agent.startMs);
     if (!ready) {
       await stop();
       finish({
-        skipped: `not available: the agent ${exited ? `exited (${exited.error ?? exited.code ?? exited.sig})` : `printed no "ready" within ${cfg.agent.startMs / 1000} s`}${childErr || childOut ? `: ${tail(childErr || childOut)}` : ''}`,
+        skipped: `not available: the agent ${exited ? `exited (${exited.error ?? exited.code ?? exited.sig})` : `printed no "ready" within ${cfg.agent.startMs / 1000} s`}${childErr() || childOut() ? `: ${tail(childErr() || childOut())}` : ''}`,
       });
     }
     // Belt and braces: the libc the agent maps must be the private copy (its inode marks follow it).
@@ -266,21 +278,21 @@ const listenerDiedDuringStorm = Boolean(child && (exited || zombie()));
 await stop();
 if (storm.status !== 0) finish({ error: `spawn-storm failed (${storm.status ?? storm.signal}): ${tail(storm.stderr ?? '')}` });
 out.storm = JSON.parse(storm.stdout.trim().split('\n').at(-1));
-if (listenerDiedDuringStorm) out.warning = `the listener died during the storm (${JSON.stringify(exited)}): ${tail(childErr)}`;
-if (k === 'raw' || k === 'raw-libc') out.listener.stats = tail(childErr);
+if (listenerDiedDuringStorm) out.warning = `the listener died during the storm (${JSON.stringify(exited)}): ${tail(childErr())}`;
+if (k === 'raw' || k === 'raw-libc') out.listener.stats = tail(childErr());
 if (k.startsWith('fapolicyd')) {
-  out.listener.log = tail(childErr);
-  const m = childErr.match(/Allowed accesses: (\d+)[\s\S]*Denied accesses: (\d+)/);
+  out.listener.log = tail(childErr());
+  const m = childErr().match(/Allowed accesses: (\d+)[\s\S]*Denied accesses: (\d+)/);
   if (m) out.listener.stats = `allowed=${m[1]} denied=${m[2]}`;
 }
 if (k.startsWith('eg-')) {
-  const last = childOut
+  const last = childOut()
     .trim()
     .split('\n')
     .reverse()
     .find((l) => l.startsWith('{'));
   try {
-    out.listener.stats = last ? JSON.parse(last) : tail(childErr);
+    out.listener.stats = last ? JSON.parse(last) : tail(childErr());
   } catch {
     out.listener.stats = tail(last);
   }
