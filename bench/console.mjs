@@ -12,15 +12,13 @@
  * Target (issue 7): first render under a second with 100,000 stored events.
  * Prints a table, then one line of JSON.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
+import { startServer } from './serve-child.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
 const SMALL = 100;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -39,33 +37,6 @@ const PAGES = [
 if (!existsSync(CHROMIUM)) {
   console.error(`bench:console needs Debian's Chromium at ${CHROMIUM} (apt-get install chromium)`);
   process.exit(2);
-}
-
-function startServer(dir) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        join(root, 'packages/cli/dist/main.js'),
-        'serve',
-        '--db',
-        `sqlite:${join(dir, 'server.db')}`,
-        '--port',
-        '0',
-        '--json',
-        '--signing-key',
-        join(dir, 'keys', 'signing.key'),
-      ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const nl = out.indexOf('\n');
-      if (nl >= 0) resolve({ child, ...JSON.parse(out.slice(0, nl)) });
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
-  });
 }
 
 async function api(base, token, method, path, body) {
@@ -173,7 +144,7 @@ const servers = [];
 let browser;
 try {
   for (const [i, count] of [EVENTS, SMALL].entries()) {
-    const s = await startServer(dirs[i]);
+    const s = await startServer(`sqlite:${join(dirs[i], 'server.db')}`, join(dirs[i], 'keys', 'signing.key'));
     servers.push(s);
     const t0 = performance.now();
     await seed(s.listening, s.bootstrapToken, count);

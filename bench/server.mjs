@@ -11,13 +11,13 @@
  * is per request. Afterwards the stored event count is checked against what was acknowledged.
  * Prints a table, then one line of JSON. Target (issue 6): ≥ 20,000 events/s sustained on SQLite.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os, { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startServer } from './serve-child.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 1000);
@@ -29,37 +29,6 @@ const RATE = Number(process.env.BENCH_RATE ?? 20_000);
 /** Databases to run (both by default: the comparison is the point). */
 const DBS = (process.env.BENCH_DBS ?? 'sqlite,postgres').split(',');
 const PG = process.env.EXECGUARD_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
-
-function startServer(db, dir, label) {
-  return new Promise((resolve, reject) => {
-    const flags = (process.env.BENCH_SERVER_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-    const child = spawn(
-      process.execPath,
-      [
-        ...flags,
-        join(root, 'packages/cli/dist/main.js'),
-        'serve',
-        '--db',
-        db,
-        '--port',
-        '0',
-        '--json',
-        '--signing-key',
-        join(dir, `keys-${label}`, 'execguard-signing.key'),
-      ],
-      {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const nl = out.indexOf('\n');
-      if (nl >= 0) resolve({ child, ...JSON.parse(out.slice(0, nl)) });
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
-  });
-}
 
 function request(agent, url, method, path, token, body) {
   return new Promise((resolve, reject) => {
@@ -155,7 +124,8 @@ const batchBody = (template, seq) => template.replaceAll('#SEQ#', String(seq)).r
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 
 async function runOne(label, db, dir) {
-  const srv = await startServer(db, dir, label);
+  const flags = (process.env.BENCH_SERVER_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  const srv = await startServer(db, join(dir, `keys-${label}`, 'execguard-signing.key'), flags);
   const url = srv.listening;
   const admin = srv.bootstrapToken;
   const setupAgent = new http.Agent({ keepAlive: true, maxSockets: 16 });
