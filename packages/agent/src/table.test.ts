@@ -29,9 +29,16 @@ const policy = {
   ],
 };
 
+// Every section filled, the host's content names included, so mutations reach each reader.
+const contentNames = [
+  { sha256: 'ab'.repeat(32), name: 'python3' },
+  { sha256: 'ab'.repeat(32), name: 'python3.11' },
+  { sha256: 'cd'.repeat(32), name: 'ld-linux-x86-64.so.2' },
+];
+
 test('mutated and truncated decision tables are rejected, never crash the process', () => {
   const core = nativeCore();
-  const { table } = buildTable(policy, { catalogue: defaultCatalogue, host: { id: 'h' } });
+  const { table } = buildTable(policy, { catalogue: defaultCatalogue, host: { id: 'h' }, contentNames });
   assert.ok(core.loadTable(table), 'the valid table loads');
   const r = rng(7);
   let rejected = 0;
@@ -56,9 +63,12 @@ test('mutated and truncated decision tables are rejected, never crash the proces
 
 test('mutated facts buffers are rejected with an error', () => {
   const core = nativeCore();
-  const t = core.loadTable(buildTable(policy, { catalogue: defaultCatalogue, host: { id: 'h' } }).table);
+  const t = core.loadTable(buildTable(policy, { catalogue: defaultCatalogue, host: { id: 'h' }, contentNames }).table);
   const facts = encodeFacts(
-    { process: { executable: '/usr/bin/ls', args: ['ls', '-l'] }, execguard: { process: { path_admin_only: true } } } as never,
+    {
+      process: { executable: '/usr/bin/ls', args: ['ls', '-l'] },
+      execguard: { process: { path_admin_only: true, content_name: 'ls' } },
+    } as never,
     0,
   );
   assert.equal(core.decide(t, facts).ruleId, 'a');
