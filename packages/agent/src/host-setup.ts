@@ -3,7 +3,7 @@
  * pseudo file systems and noexec mounts cannot), and the C library files this system's programs
  * load, found where this very process mapped its own.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 
 const PSEUDO = new Set([
   'proc',
@@ -54,4 +54,29 @@ export function libcPaths(maps = readFileSync('/proc/self/maps', 'utf8')): strin
     if (line.includes('/') && /\/libc(\.so\.6|\.musl-[^/]*\.so\.1|-[0-9.]+\.so)$/.test(path)) out.add(path);
   }
   return [...out];
+}
+
+export const MEMFD_NOEXEC_SYSCTL = '/proc/sys/vm/memfd_noexec';
+
+/**
+ * Raises vm.memfd_noexec to 2: memory files can no longer be executed at all. fanotify cannot mark
+ * the kernel's internal memfd file system, and a static program run from a memfd never opens libc,
+ * so without this such an execution is seen by neither check (ADR 0007). The setting belongs to the
+ * caller's PID namespace (the host's, for the agent); namespaces created below it cannot go lower. It
+ * breaks software that executes memfds (some container runtimes), hence opt-in
+ * (`agent run --memfd-noexec`); stopping the agent leaves it set (an administrator lowers it with sysctl). Returns the value before and after; null when the kernel has no such
+ * setting (before Linux 6.3).
+ */
+export function raiseMemfdNoexec(path = MEMFD_NOEXEC_SYSCTL): { before: number | null; after: number | null } {
+  const read = () => {
+    try {
+      return Number(readFileSync(path, 'utf8').trim());
+    } catch {
+      return null;
+    }
+  };
+  const before = read();
+  if (before === null || before >= 2) return { before, after: before };
+  writeFileSync(path, '2\n');
+  return { before, after: read() };
 }

@@ -2,7 +2,7 @@ export { Agent, type AgentOptions, loadPolicyFile, PolicyFileError } from './age
 export { CONTENT_NAME_DIRS, type ContentName, contentNames } from './content-names.js';
 export { type ExplainedEvent, explainRecord, recordToEvent } from './event.js';
 export { encodeFacts } from './facts-codec.js';
-export { executableMounts, libcPaths } from './host-setup.js';
+export { executableMounts, libcPaths, MEMFD_NOEXEC_SYSCTL, raiseMemfdNoexec } from './host-setup.js';
 export { LinkError, type LinkOptions, ServerLink } from './link.js';
 export {
   type EnforcerStats,

@@ -168,3 +168,21 @@ test('start runs the example job: checks, server with the console on SQLite, see
     rmSync(data, { recursive: true, force: true });
   }
 });
+
+test('agent run --memfd-noexec raises vm.memfd_noexec before anything else (in its own PID namespace)', {
+  skip:
+    spawnSync('unshare', ['--pid', '--fork', 'true']).status !== 0
+      ? 'cannot create a PID namespace (needs root)'
+      : spawnSync('test', ['-e', '/proc/sys/vm/memfd_noexec']).status !== 0
+        ? 'the kernel has no vm.memfd_noexec'
+        : false,
+}, () => {
+  const host = readFileSync('/proc/sys/vm/memfd_noexec', 'utf8');
+  // A missing policy stops the agent right after the hardening step (exit 2); the setting belongs
+  // to the PID namespace unshare made, so the host keeps its own.
+  const script = `${JSON.stringify(process.execPath)} ${JSON.stringify(main)} agent run --memfd-noexec --policy /nonexistent.yaml; echo "exit=$?"; cat /proc/sys/vm/memfd_noexec`;
+  const r = spawnSync('unshare', ['--pid', '--fork', 'sh', '-c', script], { encoding: 'utf8' });
+  assert.match(r.stderr, Number(host) < 2 ? /vm\.memfd_noexec raised from \d to 2/ : /vm\.memfd_noexec is 2 already/);
+  assert.match(r.stdout, /exit=2\n2\n/);
+  assert.equal(readFileSync('/proc/sys/vm/memfd_noexec', 'utf8'), host);
+});

@@ -1,6 +1,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { Agent, PolicyFileError, RUNTIME_FILE, runningAgent, runSelftest, ServerLink, sandboxSupported } from '@execguard/agent';
+import {
+  Agent,
+  PolicyFileError,
+  RUNTIME_FILE,
+  raiseMemfdNoexec,
+  runningAgent,
+  runSelftest,
+  ServerLink,
+  sandboxSupported,
+} from '@execguard/agent';
 import { type Command, Option } from 'commander';
 import { EXIT, UserError } from '../errors.js';
 
@@ -25,7 +34,29 @@ interface RunOptions {
   recordCap: string;
   summarySeconds: string;
   packageRoot?: string[];
+  memfdNoexec?: boolean;
   json?: boolean;
+}
+
+/** --memfd-noexec: memory files become non-executable host-wide (the gap fanotify cannot close). */
+function hardenMemfd(log: (l: string) => void): void {
+  let r: ReturnType<typeof raiseMemfdNoexec>;
+  try {
+    r = raiseMemfdNoexec();
+  } catch (e) {
+    throw new UserError(
+      `--memfd-noexec: cannot set vm.memfd_noexec (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+      EXIT.FINDING,
+    );
+  }
+  if (r.after === null)
+    throw new UserError('--memfd-noexec: this kernel has no vm.memfd_noexec (Linux 6.3 or later)', EXIT.FINDING);
+  if (r.after < 2) throw new UserError(`--memfd-noexec: vm.memfd_noexec stayed at ${r.after}`, EXIT.FINDING);
+  log(
+    r.before === r.after
+      ? 'vm.memfd_noexec is 2 already'
+      : `vm.memfd_noexec raised from ${r.before} to 2 (memory files cannot be executed)`,
+  );
 }
 
 const positive = (name: string, v: string) => {
@@ -99,6 +130,7 @@ async function run(o: RunOptions): Promise<void> {
   const log = (line: string) => process.stderr.write(`execguard agent: ${line}\n`);
   if (!o.policy && !o.server) throw new UserError('give --policy FILE, --server URL, or both');
   const hostId = o.hostId ?? hostname();
+  if (o.memfdNoexec) hardenMemfd(log);
   const connected = o.server ? await connect(o, hostId, log) : undefined;
   const agent = new Agent({
     policyFile: connected?.policyFile ?? (o.policy as string),
@@ -174,6 +206,10 @@ export function registerAgent(program: Command): void {
     )
     .option('--package-root <dir...>', 'roots scanned for package files when the policy has package identities')
     .option('--runtime-file <file>', 'where the running agent announces itself to `agent selftest`', RUNTIME_FILE)
+    .option(
+      '--memfd-noexec',
+      'set vm.memfd_noexec to 2 first: no memory file can be executed (closes static-program memfd execution, which fanotify cannot see; stays set after the agent stops; breaks software that executes memfds)',
+    )
     .option('--json', 'print the final statistics as JSON')
     .addHelpText(
       'after',

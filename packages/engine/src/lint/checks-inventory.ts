@@ -188,7 +188,7 @@ export const hostPosture: Check = (ctx) => {
         title: 'Anonymous memory files may be executed (vm.memfd_noexec = 0)',
         techniques: ['T0834'],
         message: `${host} lets any process create an executable memfd and run it without a file on disk; the non-overridable memfd deny covers this only where a scope enforces`,
-        fix: 'Set vm.memfd_noexec = 2 (sysctl, persisted in /etc/sysctl.d) where no workload needs executable memfds, and enforce the policy',
+        fix: 'Set vm.memfd_noexec = 2 where no workload needs executable memfds (sysctl, persisted in /etc/sysctl.d, or `execguard agent run --memfd-noexec`), and enforce the policy',
         evidence: { host, memfdNoexec: 0 },
       });
     }
