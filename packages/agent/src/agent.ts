@@ -10,7 +10,7 @@ import { type CompiledPolicy, compile } from '@execguard/engine';
 import { loadAccounts, scan } from '@execguard/inventory';
 import { defaultCatalogue } from '@execguard/knowledge';
 import { formatIssue, type HostContext, type Mode, type Policy, parsePolicyText } from '@execguard/schema';
-import { type ContentName, contentNames } from './content-names.js';
+import { contentNames } from './content-names.js';
 import { explainRecord } from './event.js';
 import { executableMounts, libcPaths } from './host-setup.js';
 import type { ServerLink } from './link.js';
@@ -69,7 +69,6 @@ export function loadPolicyFile(file: string, mode: Mode | undefined): Policy {
 export class Agent {
   readonly host: HostContext;
   private compiled: CompiledPolicy | undefined;
-  private contentNames: readonly ContentName[] | undefined;
   private info: TableInfo | undefined;
   private spool: Spool;
   private timer: NodeJS.Timeout | undefined;
@@ -95,18 +94,15 @@ export class Agent {
   /** Lowers a policy for this host (with accounts and package files when the policy needs them). */
   private async lower(policy: Policy): Promise<{ table: Buffer; info: TableInfo; compiled: CompiledPolicy }> {
     const compiled = compile(policy, { catalogue: defaultCatalogue });
-    const first = buildTable(policy, { catalogue: defaultCatalogue, host: this.host });
-    // Read once per agent: the same catalogue gives the same names, and system binaries change with upgrades only.
-    this.contentNames ??= await contentNames(defaultCatalogue, this.o.contentNameDirs);
-    const accounts = first.info.needs.user ? accountsMaps() : undefined;
-    const pkgs = first.info.needs.packages ? await packageFiles(this.o.packageRoots) : undefined;
-    const result = buildTable(policy, {
-      catalogue: defaultCatalogue,
-      host: this.host,
-      contentNames: this.contentNames,
-      ...(accounts ?? {}),
-      ...(pkgs ? { packageFiles: pkgs } : {}),
-    });
+    // Read again with every policy (an upgrade changes the hashes); unchanged files are not hashed twice.
+    const names = await contentNames(defaultCatalogue, this.o.contentNameDirs);
+    const base = { catalogue: defaultCatalogue, host: this.host, contentNames: names };
+    let result = buildTable(policy, base);
+    if (result.info.needs.user || result.info.needs.packages) {
+      const accounts = result.info.needs.user ? accountsMaps() : undefined;
+      const pkgs = result.info.needs.packages ? await packageFiles(this.o.packageRoots) : undefined;
+      result = buildTable(policy, { ...base, ...(accounts ?? {}), ...(pkgs ? { packageFiles: pkgs } : {}) });
+    }
     return { table: result.table, info: result.info, compiled };
   }
 
