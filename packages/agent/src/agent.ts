@@ -6,7 +6,7 @@
 import { mkdirSync, readFileSync, rmSync, unwatchFile, watchFile, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
-import { type CompiledPolicy, compile } from '@execguard/engine';
+import { type CompiledPolicy, compile, policyDigest } from '@execguard/engine';
 import { loadAccounts, scan } from '@execguard/inventory';
 import { defaultCatalogue } from '@execguard/knowledge';
 import { formatIssue, type HostContext, type Mode, type Policy, parsePolicyText } from '@execguard/schema';
@@ -142,11 +142,13 @@ export class Agent {
 
   /**
    * Applies a changed policy file without a gap: the core swaps tables between two events, so every
-   * execution is decided by the old table or the new one. An invalid file keeps the old policy.
+   * execution is decided by the old table or the new one. An invalid file keeps the old policy; a
+   * file rewritten with the same policy (a re-delivered bundle) changes nothing and returns false.
    */
   async reload(): Promise<boolean> {
     try {
       const policy = loadPolicyFile(this.o.policyFile, this.o.mode);
+      if (this.compiled && policyDigest(policy) === this.compiled.ref.digest) return false;
       const { table, info, compiled } = await this.lower(policy);
       this.drain(); // records decided by the old table are explained with the old policy
       nativeCore().setTable(table);

@@ -147,6 +147,12 @@ test('a new policy applies without restart: audit to enforce, then back', { skip
     const reloaded = await sb.waitForEvent(() => /policy reloaded/.test(sb.agentLog), 10_000);
     assert.ok(reloaded !== undefined || /policy reloaded/.test(sb.agentLog), 'the agent reloaded the policy');
     assert.ok(sb.run(`${sb.scratch}/denied`).blocked, 'enforce: blocked, same agent process');
+    // The same policy written again (as a re-delivered bundle does) is not a new policy.
+    const reloads = () => sb.agentLog.split('policy reloaded').length - 1;
+    const before = reloads();
+    writeFileSync(f.policy, readFileSync(f.policy));
+    await new Promise((r) => setTimeout(r, 2500));
+    assert.equal(reloads(), before, 'an unchanged policy file is not reloaded');
     writeFileSync(f.policy, '{ not a policy');
     await new Promise((r) => setTimeout(r, 2500));
     assert.match(sb.agentLog, /policy reload refused/);

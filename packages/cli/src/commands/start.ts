@@ -95,6 +95,9 @@ function child(args: readonly string[], label: string, quiet: boolean): Child {
     });
     proc.once('exit', (code) => reject(new Error(`${label} exited (${code}) before it was ready`)));
   });
+  // Only the server's first line is awaited; the agent's stdout stays empty until it stops, so its
+  // rejection at shutdown must not become an unhandled one.
+  firstLine.catch(() => undefined);
   proc.stderr?.on('data', (d: Buffer) => {
     if (!quiet) for (const line of d.toString().split('\n')) if (line) process.stderr.write(`[${label}] ${line}\n`);
   });
