@@ -121,4 +121,62 @@ for (const db of ['sqlite', 'postgres'] as const)
         'a path cannot be approved',
       );
     });
+    test('the timeline counts events per day and effect in one query, empty days included', async () => {
+      const HOUR = 3_600_000;
+      const ev = (id: string, at: number, effect: string) =>
+        execEvent(id, 'tl-01', {
+          '@timestamp': new Date(at).toISOString(),
+          execguard: {
+            decision: {
+              verdict: effect === 'allowed' ? 'allow' : 'deny',
+              effect,
+              decidedBy: 'default-deny',
+              ruleId: 'default-deny',
+              exceptionId: null,
+              windowId: null,
+              neverBlockId: null,
+              reasons: [],
+              techniques: [],
+              mode: effect === 'denied' ? 'enforce' : 'audit',
+              failMode: 'open',
+              scopeId: 'default',
+              policy: { name: 'p', version: 1, digest: 'sha256:x' },
+            },
+          },
+        });
+      const base = T0 + 40 * 86_400_000;
+      const events = [
+        ev('tl1', base + HOUR, 'denied'),
+        ev('tl2', base + 2 * HOUR, 'would-deny'),
+        ev('tl3', base + 3 * HOUR, 'would-deny'),
+        ev('tl4', base + 2 * 86_400_000 + HOUR, 'denied'),
+      ];
+      assert.equal((await h.call('POST', '/v1/events', h.tokens.analyst, { events })).statusCode, 200);
+      const iso = (t: number) => new Date(t).toISOString();
+      const url = `/v1/events/timeline?host=tl-01&since=${iso(base)}&until=${iso(base + 3 * 86_400_000)}&bucket=day`;
+      const r = await h.call('GET', url, h.tokens.viewer);
+      assert.equal(r.statusCode, 200, r.body);
+      assert.deepEqual(r.json(), {
+        bucket: 'day',
+        buckets: [
+          { start: iso(base), counts: { denied: 1, 'would-deny': 2 } },
+          { start: iso(base + 86_400_000), counts: {} },
+          { start: iso(base + 2 * 86_400_000), counts: { denied: 1 } },
+        ],
+      });
+      const only = (await h.call('GET', `${url}&effect=denied`, h.tokens.viewer)).json();
+      assert.deepEqual(
+        only.buckets.map((b: { counts: Record<string, number> }) => b.counts),
+        [{ denied: 1 }, {}, { denied: 1 }],
+      );
+      // Bounded and validated: an empty or reversed range, too many buckets, a missing bound, an unknown effect.
+      const bad = [
+        `/v1/events/timeline?since=${iso(base)}&until=${iso(base)}&bucket=day`,
+        `/v1/events/timeline?since=${iso(base)}&until=${iso(base + 2000 * HOUR)}&bucket=hour`,
+        `/v1/events/timeline?since=${iso(base)}&bucket=day`,
+        `/v1/events/timeline?since=${iso(base)}&until=${iso(base + HOUR)}&bucket=week`,
+        `${url}&effect=maybe`,
+      ];
+      for (const b of bad) assert.equal((await h.call('GET', b, h.tokens.viewer)).statusCode, 400, b);
+    });
   });

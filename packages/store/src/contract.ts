@@ -289,6 +289,18 @@ export function storeContract(name: string, open: () => Promise<StoreHandle>): v
         ['q3', 'q2'],
       );
       assert.equal((await s.queryEvents({ limit: 10, identity: 'b'.repeat(64) })).total, 2);
+      // The chart's counts: buckets of 2 ms from T0 + 1, per effect; a filter applies as in queryEvents.
+      assert.deepEqual(await s.eventTimeline({ since: T0 + 1, until: T0 + 6, bucketMs: 2 }), [
+        { start: T0 + 1, effect: 'allowed', count: 1 },
+        { start: T0 + 1, effect: 'would-deny', count: 1 },
+        { start: T0 + 3, effect: 'denied', count: 1 },
+        { start: T0 + 3, effect: 'none', count: 1 },
+        { start: T0 + 5, effect: 'would-deny', count: 1 },
+      ]);
+      assert.deepEqual(await s.eventTimeline({ since: T0, until: T0 + 5, bucketMs: 10, effects: ['would-deny', 'denied'] }), [
+        { start: T0, effect: 'denied', count: 1 },
+        { start: T0, effect: 'would-deny', count: 1 },
+      ]);
       assert.equal((await s.queryEvents({ limit: 10, hostIds: [] })).total, 0);
       assert.equal((await s.queryEvents({ limit: 10, ruleId: 'r1' })).total, 4);
       // Pages of two cover everything exactly once, including the two events with the same time.

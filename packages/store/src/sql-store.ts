@@ -37,6 +37,8 @@ import type {
   ReviewGroup,
   Store,
   StoredEvent,
+  TimelineCount,
+  TimelineQuery,
   Triage,
   TriageState,
   WindowRecord,
@@ -330,6 +332,15 @@ export abstract class SqlStore implements Pick<Store, Exclude<keyof Store, 'kind
       facets: { host: facets(host), effect: facets(effect), technique: facets(technique) },
       cursor: last && events.length === q.limit ? encodeCursor(last.timestamp, last.id) : null,
     };
+  }
+  async eventTimeline(q: TimelineQuery): Promise<TimelineCount[]> {
+    const w = eventWhere(q);
+    // The bucket index, truncated (SQLite binds JS numbers as reals; ts >= since here, so truncation floors).
+    const rows = await this.sql.all(
+      `SELECT CAST((ts - ?) / ? AS BIGINT) AS b, coalesce(effect, 'none') AS effect, count(*) AS count FROM events ${w.sql} GROUP BY 1, 2 ORDER BY 1, 2`,
+      [q.since, q.bucketMs, ...w.params],
+    );
+    return rows.map((r) => ({ start: q.since + Number(r.b) * q.bucketMs, effect: String(r.effect), count: Number(r.count) }));
   }
   async *scanEvents(filter: EventFilter, pageSize: number): AsyncIterable<StoredEvent[]> {
     let after: [number, string] | undefined;

@@ -129,6 +129,22 @@ export interface EventQuery extends EventFilter {
   readonly cursor?: string;
 }
 
+/** Event counts per time bucket and effect: the console's chart, one query instead of one per bucket. */
+export interface TimelineQuery extends EventFilter {
+  readonly since: number;
+  readonly until: number;
+  /** Bucket width in milliseconds; buckets start at `since`. */
+  readonly bucketMs: number;
+}
+
+export interface TimelineCount {
+  /** The bucket's start (epoch ms). Buckets without events are absent. */
+  readonly start: number;
+  /** The event's effect, `none` when it carries no decision. */
+  readonly effect: string;
+  readonly count: number;
+}
+
 export interface FacetCount {
   readonly value: string;
   readonly count: number;
@@ -325,6 +341,8 @@ export interface Store {
   insertEvents(events: readonly StoredEvent[]): Promise<number>;
   getEvent(id: string): Promise<StoredEvent | null>;
   queryEvents(q: EventQuery): Promise<EventPage>;
+  /** Counts per bucket and effect, oldest bucket first, effects by name within a bucket. */
+  eventTimeline(q: TimelineQuery): Promise<TimelineCount[]>;
   /** Streams matching events oldest first in pages (replay). */
   scanEvents(filter: EventFilter, pageSize: number): AsyncIterable<StoredEvent[]>;
   /** Retention: deletes events older than the cutoff; returns how many. */

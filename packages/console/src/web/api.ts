@@ -151,6 +151,12 @@ export interface EventView {
   event: Record<string, unknown>;
 }
 
+/** GET /v1/events/timeline: counts per bucket and effect. */
+export interface Timeline {
+  readonly bucket: 'hour' | 'day';
+  readonly buckets: readonly { readonly start: string; readonly counts: Readonly<Record<string, number>> }[];
+}
+
 export interface EventPage {
   total: number;
   facets: { host: FacetCount[]; effect: FacetCount[]; technique: FacetCount[] };

@@ -1,5 +1,5 @@
 import { ExecEvent } from '@execguard/schema';
-import type { Effect, StoredEvent } from '@execguard/store';
+import type { Effect, EventFilter, StoredEvent } from '@execguard/store';
 import { Type } from '@sinclair/typebox';
 import type { Ctx } from '../context.js';
 import { badRequest } from '../errors.js';
@@ -26,6 +26,43 @@ export function eventView(e: StoredEvent) {
 }
 
 const list = (s: string | undefined) => (s === undefined ? undefined : s.split(',').filter((x) => x !== ''));
+
+const FILTER = {
+  host: Type.Optional(Type.String({ description: 'host ids, comma-separated' })),
+  effect: Type.Optional(Type.String({ description: 'allowed, denied, would-deny; comma-separated' })),
+  identity: Type.Optional(Type.String({ maxLength: 4096 })),
+  technique: Type.Optional(Type.String({ pattern: '^T0[0-9]{3}$' })),
+  rule: Type.Optional(Id),
+};
+
+interface FilterQuery {
+  host?: string;
+  effect?: string;
+  identity?: string;
+  technique?: string;
+  rule?: string;
+  since?: string;
+  until?: string;
+}
+
+/** The store filter of a validated query string; unknown effects are a 400. */
+function filterOf(query: FilterQuery): EventFilter {
+  const effects = list(query.effect);
+  for (const e of effects ?? [])
+    if (!['allowed', 'denied', 'would-deny'].includes(e)) throw badRequest('querystring/effect', `unknown effect "${e}"`);
+  return {
+    ...(query.host ? { hostIds: list(query.host)! } : {}),
+    ...(effects ? { effects: effects as Effect[] } : {}),
+    ...(query.identity ? { identity: query.identity } : {}),
+    ...(query.technique ? { technique: query.technique } : {}),
+    ...(query.rule ? { ruleId: query.rule } : {}),
+    ...(query.since ? { since: Date.parse(query.since) } : {}),
+    ...(query.until ? { until: Date.parse(query.until) } : {}),
+  };
+}
+
+const BUCKETS = { hour: 3_600_000, day: 86_400_000 } as const;
+const MAX_BUCKETS = 1000;
 
 export function eventRoutes(ctx: Ctx) {
   const { store } = ctx;
@@ -56,30 +93,17 @@ export function eventRoutes(ctx: Ctx) {
       tag: 'events',
       summary: 'Query events, newest first, with facet counts (host, effect, technique) over all matches',
       query: Query({
-        host: Type.Optional(Type.String({ description: 'host ids, comma-separated' })),
-        effect: Type.Optional(Type.String({ description: 'allowed, denied, would-deny; comma-separated' })),
-        identity: Type.Optional(Type.String({ maxLength: 4096 })),
-        technique: Type.Optional(Type.String({ pattern: '^T0[0-9]{3}$' })),
-        rule: Type.Optional(Id),
+        ...FILTER,
         since: Type.Optional(Time),
         until: Type.Optional(Time),
         limit: Type.Optional(Limit),
         cursor: Type.Optional(Type.String({ maxLength: 1000 })),
       }),
       handler: async ({ query }) => {
-        const effects = list(query.effect);
-        for (const e of effects ?? [])
-          if (!['allowed', 'denied', 'would-deny'].includes(e)) throw badRequest('querystring/effect', `unknown effect "${e}"`);
         try {
           const page = await store.queryEvents({
             limit: query.limit ?? 100,
-            ...(query.host ? { hostIds: list(query.host)! } : {}),
-            ...(effects ? { effects: effects as Effect[] } : {}),
-            ...(query.identity ? { identity: query.identity } : {}),
-            ...(query.technique ? { technique: query.technique } : {}),
-            ...(query.rule ? { ruleId: query.rule } : {}),
-            ...(query.since ? { since: Date.parse(query.since) } : {}),
-            ...(query.until ? { until: Date.parse(query.until) } : {}),
+            ...filterOf(query),
             ...(query.cursor ? { cursor: query.cursor } : {}),
           });
           return { total: page.total, facets: page.facets, cursor: page.cursor, events: page.events.map(eventView) };
@@ -87,6 +111,43 @@ export function eventRoutes(ctx: Ctx) {
           if (e instanceof RangeError) throw badRequest('querystring/cursor', 'invalid cursor');
           throw e;
         }
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/v1/events/timeline',
+      roles: READ,
+      tag: 'events',
+      summary:
+        'Event counts per hour or day and effect between since and until (the same filters as /v1/events): every bucket, empty ones included',
+      query: Query({ ...FILTER, since: Time, until: Time, bucket: Type.Union([Type.Literal('hour'), Type.Literal('day')]) }),
+      response: Type.Object({
+        bucket: Type.String(),
+        buckets: Type.Array(
+          Type.Object({
+            start: Type.String({ format: 'date-time' }),
+            counts: Type.Record(Type.String(), Type.Integer(), { description: 'effect (or none) → events' }),
+          }),
+        ),
+      }),
+      handler: async ({ query }) => {
+        const filter = filterOf(query);
+        const since = filter.since as number;
+        const until = filter.until as number;
+        const bucketMs = BUCKETS[query.bucket];
+        if (until <= since) throw badRequest('querystring/until', 'until must be after since');
+        const n = Math.ceil((until - since) / bucketMs);
+        if (n > MAX_BUCKETS)
+          throw badRequest('querystring/since', `at most ${MAX_BUCKETS} ${query.bucket}s per query (asked ${n})`);
+        const buckets = Array.from({ length: n }, (_, i) => ({
+          start: iso(since + i * bucketMs),
+          counts: {} as Record<string, number>,
+        }));
+        for (const c of await store.eventTimeline({ ...filter, since, until, bucketMs })) {
+          const b = buckets[(c.start - since) / bucketMs];
+          if (b) b.counts[c.effect] = c.count;
+        }
+        return { bucket: query.bucket, buckets };
       },
     }),
   ];
