@@ -25,9 +25,41 @@ export function sysmonFileHashes(v: unknown): { file: Hashes; imphash: string | 
   return { file, imphash: imp.imphash };
 }
 
-/** The digests of `v` into `out`, IMPHASH into `imp` (the same object for sysmonHashes). Hot path: no split(). */
+/** Sysmon's rendering: NAME=hex pairs joined by commas, nothing else (checked on the lower-cased text). */
+const PLAIN = /^[a-z0-9]+=[0-9a-f]*(?:,[a-z0-9]+=[0-9a-f]*)*$/;
+
+/**
+ * The hot path for Sysmon's own rendering: the text lower-cased once, checked by one regex, and the
+ * digests sliced from it (no per-value validation or lower-casing). Anything else returns false and
+ * takes parseAnyHashes; both give the same result (hashes.test.ts compares them).
+ */
+function parsePlainHashes(v: string, out: Hashes, imp: Hashes): boolean {
+  const l = v.toLowerCase();
+  if (!PLAIN.test(l)) return false;
+  let start = 0;
+  for (;;) {
+    let end = l.indexOf(',', start);
+    if (end < 0) end = l.length;
+    const eq = l.indexOf('=', start);
+    const n = end - eq - 1;
+    const alg = eq - start;
+    if (alg === 6 && n === 64 && l.startsWith('sha256', start)) out.sha256 = l.slice(eq + 1, end);
+    else if (alg === 4 && n === 40 && l.startsWith('sha1', start)) out.sha1 = l.slice(eq + 1, end);
+    else if (alg === 3 && n === 32 && l.startsWith('md5', start)) out.md5 = l.slice(eq + 1, end);
+    else if (alg === 7 && n === 32 && l.startsWith('imphash', start)) imp.imphash = l.slice(eq + 1, end);
+    if (end === l.length) return true;
+    start = end + 1;
+  }
+}
+
+/** The digests of `v` into `out`, IMPHASH into `imp` (the same object for sysmonHashes). */
 function parseHashes(v: unknown, out: Hashes, imp: Hashes): void {
   if (typeof v !== 'string') return;
+  if (!parsePlainHashes(v, out, imp)) parseAnyHashes(v, out, imp);
+}
+
+/** Any rendering: names in any case with spaces around them, 0x-prefixed or odd values skipped. No split(). */
+export function parseAnyHashes(v: string, out: Hashes, imp: Hashes): void {
   let start = 0;
   for (;;) {
     let end = v.indexOf(',', start);
