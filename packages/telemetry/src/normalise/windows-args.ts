@@ -32,29 +32,18 @@ export function splitWindowsCommandLine(line: string): string[] {
     let run = i; // start of the pending run of ordinary characters
     while (i < n) {
       const c = line.charCodeAt(i);
-      if (c === BACKSLASH) {
-        arg += line.slice(run, i);
-        let slashes = 0;
-        while (i < n && line.charCodeAt(i) === BACKSLASH) {
-          slashes++;
-          i++;
-        }
-        if (line.charCodeAt(i) === QUOTE) {
-          arg += '\\'.repeat(slashes >> 1);
-          if (slashes % 2 === 1) {
-            arg += '"';
-            i++;
-          }
-        } else {
-          arg += '\\'.repeat(slashes);
-        }
-        run = i;
-        continue;
-      }
       if (c === QUOTE) {
-        arg += line.slice(run, i);
-        // "" inside a quoted argument is a literal quote (MSVC 2008+ behaviour).
-        if (quoted && line.charCodeAt(i + 1) === QUOTE) {
+        // Backslashes count only before a quote: the ones just before it in the current run.
+        let j = i;
+        while (j > run && line.charCodeAt(j - 1) === BACKSLASH) j--;
+        const slashes = i - j;
+        arg += line.slice(run, j);
+        if (slashes > 0) arg += '\\'.repeat(slashes >> 1);
+        if (slashes % 2 === 1) {
+          arg += '"';
+          i++;
+        } else if (quoted && line.charCodeAt(i + 1) === QUOTE) {
+          // "" inside a quoted argument is a literal quote (MSVC 2008+ behaviour).
           arg += '"';
           i += 2;
         } else {
@@ -65,8 +54,9 @@ export function splitWindowsCommandLine(line: string): string[] {
         continue;
       }
       if (!quoted && isBlank(c)) break;
-      // Skip to the next character that matters: a plain loop over the first characters (most arguments are
-      // short), then a native regex scan for the rest (long base64 arguments are common).
+      // Skip to the next character that matters (a quote or a blank; backslashes elsewhere are
+      // ordinary): a plain loop over the first characters (most arguments are short), then a native
+      // regex scan for the rest (long base64 arguments are common).
       i++;
       const stop = Math.min(i + 32, n);
       while (i < stop && !isSpecial(line.charCodeAt(i))) i++;
@@ -83,10 +73,10 @@ export function splitWindowsCommandLine(line: string): string[] {
 }
 
 const QUOTE = 0x22;
-const SPECIAL = /[\\" \t]/g;
+const SPECIAL = /[" \t]/g;
 const BACKSLASH = 0x5c;
 function isSpecial(c: number): boolean {
-  return c === BACKSLASH || c === QUOTE || c === 0x20 || c === 0x09;
+  return c === QUOTE || c === 0x20 || c === 0x09;
 }
 function isBlank(c: number): boolean {
   return c === 0x20 || c === 0x09;
