@@ -132,31 +132,37 @@ export async function* readLineBatches(path: string): AsyncGenerator<(TextLine |
   if (out.length > 0) yield out;
 }
 
+/** Where decodeUtf8 assembles Latin-1 bytes (reused: the string it returns is a copy). */
+let scratch = Buffer.allocUnsafe(READ_BYTES + FAST_CARRY_LIMIT);
+
 /**
  * `b.toString('utf8', 0, end)`, faster for the usual log text: ASCII with a few Latin-1 Supplement characters
- * (®, é, ü: two-byte sequences led by C2 or C3). The ASCII runs between those are copied as Latin-1 (a byte
- * copy, ~10× faster than V8's UTF-8 decoder) and each two-byte sequence becomes its character; anything else
- * (other non-ASCII bytes, a lead byte without its continuation) is left to Buffer#toString. `end` must not
- * split a sequence (callers cut after a newline byte), so the two paths give the same string.
+ * (®, é, ü: two-byte sequences led by C2 or C3). The text is rewritten as Latin-1 bytes — ASCII runs copied,
+ * each two-byte sequence one byte — and decoded once, giving a flat one-byte string (~10× faster than V8's
+ * UTF-8 decoder, and no rope of pieces to flatten later). Anything else (other non-ASCII bytes, a lead byte
+ * without its continuation) is left to Buffer#toString. `end` must not split a sequence (callers cut after a
+ * newline byte), so the two paths give the same string.
  */
 export function decodeUtf8(b: Buffer, end: number): string {
   if (isAscii(b.subarray(0, end))) return b.toString('latin1', 0, end);
+  if (scratch.length < end) scratch = Buffer.allocUnsafe(end);
+  const out = scratch;
   let i2 = b.indexOf(0xc2);
   let i3 = b.indexOf(0xc3);
   if (i2 < 0 || i2 > end) i2 = end;
   if (i3 < 0 || i3 > end) i3 = end;
-  let text = '';
   let p = 0;
+  let w = 0;
   for (;;) {
     const q = Math.min(i2, i3);
     if (q > p) {
       if (!isAscii(b.subarray(p, q))) return b.toString('utf8', 0, end);
-      text += b.toString('latin1', p, q);
+      w += b.copy(out, w, p, q);
     }
-    if (q === end) return text;
+    if (q === end) return out.toString('latin1', 0, w);
     const c = q + 1 < end ? (b[q + 1] as number) : 0;
     if (c < 0x80 || c > 0xbf) return b.toString('utf8', 0, end);
-    text += String.fromCharCode((((b[q] as number) & 0x1f) << 6) | (c & 0x3f));
+    out[w++] = (((b[q] as number) & 0x1f) << 6) | (c & 0x3f);
     p = q + 2;
     if (q === i2) {
       i2 = b.indexOf(0xc2, p);
