@@ -85,6 +85,12 @@ export async function* readLineBatches(path: string): AsyncGenerator<(TextLine |
       skipping = true;
     }
   };
+  const decodeLines = (data: Buffer, end: number): string => {
+    let text = decodeUtf8(data, end);
+    if (atStart && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    atStart = false;
+    return text;
+  };
   for await (const buf of stream as AsyncIterable<Buffer>) {
     let from = 0;
     if (!sniffed) {
@@ -101,15 +107,18 @@ export async function* readLineBatches(path: string): AsyncGenerator<(TextLine |
         emit(decoder.write(buf.subarray(Math.max(o, from), Math.min(o + SLOW_PIECE, buf.length))), out);
       }
     } else {
-      const bytes = from === 0 ? buf : buf.subarray(from);
-      const data = carry === undefined ? bytes : Buffer.concat([carry, bytes]);
-      const last = data.lastIndexOf(10);
-      if (last >= 0) {
-        let text = decodeUtf8(data, last + 1);
-        if (atStart && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-        atStart = false;
-        emit(text, out); // pending is '' and skipping false on this path: whole lines only
+      let data = from === 0 ? buf : buf.subarray(from);
+      if (carry !== undefined) {
+        const nl = data.indexOf(10);
+        if (nl >= 0) {
+          // Only the unfinished line and its end are copied together; the rest is decoded where it is.
+          const head = Buffer.concat([carry, data.subarray(0, nl + 1)]);
+          emit(decodeLines(head, head.length), out);
+          data = data.subarray(nl + 1);
+        } else data = Buffer.concat([carry, data]);
       }
+      const last = data.lastIndexOf(10);
+      if (last >= 0) emit(decodeLines(data, last + 1), out); // pending is '' and skipping false here: whole lines only
       carry = last + 1 < data.length ? data.subarray(last + 1) : undefined;
       if (carry !== undefined && carry.length > FAST_CARRY_LIMIT) {
         // A very long line: the streaming decoder takes over from its first byte, which follows a newline
