@@ -11,6 +11,8 @@ import { classify } from './classify.js';
 import type { HashRequest, HashResult } from './hash-protocol.js';
 
 const CHUNK = 1 << 20;
+/** What classifying alone reads first (headers are parsed through fdSource beyond it when needed). */
+const HEAD = 64 << 10;
 const chunk = Buffer.allocUnsafe(CHUNK);
 
 export function inspectFile(req: HashRequest): HashResult {
@@ -21,10 +23,22 @@ export function inspectFile(req: HashRequest): HashResult {
     fd = openSync(req.path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
     const st = fstatSync(fd);
     if (!st.isFile()) return { id: req.id, error: 'no longer a regular file' };
-    const first = readSync(fd, chunk, 0, CHUNK, 0);
+    const k = req.known;
+    const shared = k !== undefined && k.size === st.size && k.mtimeMs === st.mtimeMs && k.ctimeMs === st.ctimeMs;
+    const first = readSync(fd, chunk, 0, shared ? HEAD : CHUNK, 0);
     const head = chunk.subarray(0, Math.min(first, 4096));
     const what = classify(req.path, Buffer.from(head), fdSource(fd, st.size));
     if (!what) return { id: req.id, recorded: false };
+    if (shared)
+      return {
+        id: req.id,
+        recorded: true,
+        bytes: 0,
+        sha256: k.sha256,
+        ...(k.md5 ? { md5: k.md5 } : {}),
+        classification: what,
+        shared: true,
+      };
     const sha = createHash('sha256');
     const md5 = req.md5 ? createHash('md5') : undefined;
     let position = 0;

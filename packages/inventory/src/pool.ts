@@ -56,9 +56,10 @@ export class HashPool {
   }
 
   push(r: HashRequest & { readonly size: number }): void {
-    this.current.push({ id: r.id, path: r.path, md5: r.md5 });
+    this.current.push({ id: r.id, path: r.path, md5: r.md5, ...(r.known ? { known: r.known } : {}) });
     this.bytes += r.size;
-    if (this.current.length >= BATCH_FILES || this.bytes >= BATCH_BYTES) this.cut();
+    // After end() no later push fills the batch: send it at once (hard links released by a result).
+    if (this.ended || this.current.length >= BATCH_FILES || this.bytes >= BATCH_BYTES) this.cut();
   }
 
   /** Every request is pushed: resolves once every result has been reported, then stops the threads. */

@@ -6,6 +6,7 @@ import {
   chownSync,
   copyFileSync,
   existsSync,
+  linkSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
@@ -126,6 +127,30 @@ test('re-scan of an unchanged tree hashes nothing; a changed file is hashed agai
   const third = await scanToMemory([root], { previous });
   assert.equal(third.summary.hashed, 1);
   assert.equal(third.files.get(join(root, 't3'))?.type, 'script');
+});
+
+test('hard links are hashed once: the other links get the digests and are classified by their own name', async () => {
+  const root = realpathSync(mkdtempSync(join(tmpdir(), 'execguard-links-')));
+  // An ELF with 40 names, the first links met both before and after its result (two roots' worth of
+  // batches), and a shebang-less text whose extension alone makes it a script.
+  copyFileSync('/bin/true', join(root, 'a000'));
+  for (let i = 1; i < 40; i++) linkSync(join(root, 'a000'), join(root, `a${String(i).padStart(3, '0')}`));
+  writeFileSync(join(root, 'notes'), 'echo linked\n');
+  linkSync(join(root, 'notes'), join(root, 'run.sh'));
+  const want = createHash('sha256').update(readFileSync('/bin/true')).digest('hex');
+  for (const workers of [1, 2]) {
+    const r = await scanToMemory([root], { workers });
+    assert.equal(r.summary.hashed + (r.summary.sharedByLink ?? 0), 41, `workers ${workers}: every recorded link has digests`);
+    assert.equal(r.summary.hashed, 2, `workers ${workers}: one hash per inode (the ELF, and run.sh's text)`);
+    assert.equal(r.summary.bytesHashed, readFileSync('/bin/true').length + 'echo linked\n'.length);
+    for (let i = 0; i < 40; i++) {
+      const f = r.files.get(join(root, `a${String(i).padStart(3, '0')}`));
+      assert.equal(f?.sha256, want, `a${i}`);
+      assert.equal(f?.type, 'elf-executable');
+    }
+    assert.equal(r.files.get(join(root, 'run.sh'))?.type, 'script', 'classified by its own name');
+    assert.equal(r.files.has(join(root, 'notes')), false, 'the same text without the extension is not a script');
+  }
 });
 
 test('re-scan from an inventory file passes unchanged lines on, with writability recomputed', async () => {

@@ -60,6 +60,8 @@ interface Candidate {
   readonly st: Stats;
   /** Package ownership, when the file belongs to one; its verdict is completed by the MD5. */
   readonly pkg?: PackageLookup;
+  /** Whether the verdict needs the file's MD5. */
+  readonly md5: boolean;
 }
 
 /** An unchanged file whose previous line is written again with a recomputed tail. */
@@ -210,10 +212,45 @@ export async function scan(options: ScanOptions): Promise<SummaryRecord> {
     }
     const id = slots.length;
     const pkg = dpkg().lookup(path);
-    slots.push({ id, path, st, ...(pkg ? { pkg } : {}) });
+    const md5 = pkg !== undefined && packageInfo(pkg, st, undefined) === 'md5';
+    slots.push({ id, path, st, md5, ...(pkg ? { pkg } : {}) });
     queued++;
-    pool.push({ id, path, md5: pkg !== undefined && packageInfo(pkg, st, undefined) === 'md5', size: st.size });
+    // Hard links are one file: the first link is hashed, the others get its digests and are only
+    // classified (e.g. Mesa's 13 names for one 26 MB driver).
+    if (st.nlink > 1) {
+      const inode = `${st.dev}:${st.ino}`;
+      const first = firstLink.get(inode);
+      if (first === undefined) firstLink.set(inode, id);
+      else {
+        const done = linkResult.get(first);
+        if (done !== undefined) pushLink(id, done);
+        else linkWaiters.set(first, [...(linkWaiters.get(first) ?? []), id]);
+        return;
+      }
+    }
+    pool.push({ id, path, md5, size: st.size });
     bytesTotal += st.size;
+  };
+  const firstLink = new Map<string, number>(); // inode → the id of its first link
+  const linkResult = new Map<number, HashResult>(); // a first link's result, for links met later
+  const linkWaiters = new Map<number, number[]>(); // links met before their first link's result
+  /** Queues another link of an inode whose first link has `r`: classified only when `r` has what it needs. */
+  const pushLink = (id: number, r: HashResult) => {
+    const c = slots[id] as Candidate;
+    const st = c.st;
+    if ('recorded' in r && r.recorded && (r.md5 !== undefined || !c.md5)) {
+      const known = {
+        sha256: r.sha256,
+        ...(r.md5 ? { md5: r.md5 } : {}),
+        size: st.size,
+        mtimeMs: st.mtimeMs,
+        ctimeMs: st.ctimeMs,
+      };
+      pool.push({ id, path: c.path, md5: c.md5, size: 0, known });
+    } else {
+      pool.push({ id, path: c.path, md5: c.md5, size: st.size });
+      bytesTotal += st.size;
+    }
   };
   /**
    * The previous line of an unchanged file, when everything in it before the writability still
@@ -392,10 +429,16 @@ export async function scan(options: ScanOptions): Promise<SummaryRecord> {
   let bytesHashed = 0;
   let filesDone = 0;
   let bytesDone = 0;
+  let sharedByLink = 0;
   const onResult = (r: HashResult) => {
     const c = slots[r.id] as Candidate;
+    if (c.st.nlink > 1 && firstLink.get(`${c.st.dev}:${c.st.ino}`) === r.id) {
+      linkResult.set(r.id, r);
+      for (const id of linkWaiters.get(r.id) ?? []) pushLink(id, r);
+      linkWaiters.delete(r.id);
+    }
     filesDone++;
-    bytesDone += c.st.size;
+    if (!('shared' in r && r.shared)) bytesDone += c.st.size;
     if ('error' in r) {
       errors++;
       slots[r.id] = { kind: 'error', path: c.path, error: r.error };
@@ -403,7 +446,8 @@ export async function scan(options: ScanOptions): Promise<SummaryRecord> {
       unrecorded.push(fingerprint(c.st));
       slots[r.id] = null;
     } else {
-      hashed++;
+      if (r.shared) sharedByLink++;
+      else hashed++;
       bytesHashed += r.bytes;
       const pkg = c.pkg ? packageInfo(c.pkg, c.st, r.md5) : undefined;
       // 'md5' cannot happen: the request asked for the MD5 whenever the verdict needs it.
@@ -435,6 +479,7 @@ export async function scan(options: ScanOptions): Promise<SummaryRecord> {
     errors,
     hashed,
     bytesHashed,
+    sharedByLink,
     reused,
     packageOwned,
     packageMismatch,

@@ -190,6 +190,8 @@ export interface SummaryRecord {
   /** Files read and hashed in this run. */
   readonly hashed: number;
   readonly bytesHashed: number;
+  /** Hard links whose digests came from another link of the same inode hashed in this run (classified only). */
+  readonly sharedByLink?: number;
   /** Files whose earlier result was reused because (dev, ino, size, mtime, ctime) had not changed. */
   readonly reused: number;
   readonly packageOwned: number;
