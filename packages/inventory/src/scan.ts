@@ -220,18 +220,19 @@ export async function scan(options: ScanOptions): Promise<SummaryRecord> {
     if (st.nlink > 1) {
       const inode = `${st.dev}:${st.ino}`;
       const first = firstLink.get(inode);
-      if (first === undefined) firstLink.set(inode, id);
-      else {
-        const done = linkResult.get(first);
+      if (first === undefined) firstLink.set(inode, { id, st });
+      else if (sameKey(first.st, st)) {
+        // Only while the inode has the key its first link was hashed under.
+        const done = linkResult.get(first.id);
         if (done !== undefined) pushLink(id, done);
-        else linkWaiters.set(first, [...(linkWaiters.get(first) ?? []), id]);
+        else linkWaiters.set(first.id, [...(linkWaiters.get(first.id) ?? []), id]);
         return;
       }
     }
     pool.push({ id, path, md5, size: st.size });
     bytesTotal += st.size;
   };
-  const firstLink = new Map<string, number>(); // inode → the id of its first link
+  const firstLink = new Map<string, { id: number; st: Stats }>(); // inode → its first link and that link's lstat
   const linkResult = new Map<number, HashResult>(); // a first link's result, for links met later
   const linkWaiters = new Map<number, number[]>(); // links met before their first link's result
   /** Queues another link of an inode whose first link has `r`: classified only when `r` has what it needs. */
@@ -432,7 +433,7 @@ export async function scan(options: ScanOptions): Promise<SummaryRecord> {
   let sharedByLink = 0;
   const onResult = (r: HashResult) => {
     const c = slots[r.id] as Candidate;
-    if (c.st.nlink > 1 && firstLink.get(`${c.st.dev}:${c.st.ino}`) === r.id) {
+    if (c.st.nlink > 1 && firstLink.get(`${c.st.dev}:${c.st.ino}`)?.id === r.id) {
       linkResult.set(r.id, r);
       for (const id of linkWaiters.get(r.id) ?? []) pushLink(id, r);
       linkWaiters.delete(r.id);
