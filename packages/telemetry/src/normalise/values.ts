@@ -37,12 +37,19 @@ export function int(v: unknown): number | undefined {
 
 /** GUIDs appear upper or lower case, with or without braces: we keep lower case without braces. */
 export function guid(v: unknown): string | undefined {
-  // Fast path: exactly {8-4-4-4-12} or 8-4-4-4-12 hex, checked without a regex.
-  if (typeof v === 'string') {
-    if (v.length === 38 && v.charCodeAt(0) === 0x7b && v.charCodeAt(37) === 0x7d && isGuidAt(v, 1))
-      return v.slice(1, 37).toLowerCase();
-    if (v.length === 36 && isGuidAt(v, 0)) return v.toLowerCase();
+  // Fast path: exactly {8-4-4-4-12} (Sysmon's rendering), lower-cased once and checked by one regex.
+  if (typeof v === 'string' && v.length === 38) {
+    const l = v.toLowerCase();
+    if (BRACED_GUID.test(l)) return l.slice(1, 37);
   }
+  if (typeof v === 'string' && v.length === 36 && isGuidAt(v, 0)) return v.toLowerCase();
+  return slowGuid(v);
+}
+
+const BRACED_GUID = /^\{[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}$/;
+
+/** Any rendering: upper or lower case, braces or not, surrounding spaces, trailing NULs. */
+export function slowGuid(v: unknown): string | undefined {
   const s = str(v)?.trim();
   if (s === undefined) return undefined;
   const m = /^\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}?$/i.exec(s);
