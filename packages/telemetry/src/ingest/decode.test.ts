@@ -2,14 +2,11 @@
 // ASCII, the Latin-1 Supplement fast path, other scripts, and invalid sequences (U+FFFD either way).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { rng } from '../test-support/random.js';
 import { decodeUtf8 } from './lines.js';
 
 test('decodeUtf8 equals Buffer#toString on 20,000 random texts', () => {
-  let s = 0xdec0de;
-  const r = () => {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    return s / 2 ** 32;
-  };
+  const r = rng(0xdec0de);
   const pieces = [
     'Microsoft',
     '® ',

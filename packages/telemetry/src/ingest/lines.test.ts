@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { rng } from '../test-support/random.js';
 import { readLines } from './lines.js';
 
 function expected(bytes: Buffer): { line: number; text: string }[] {
@@ -19,11 +20,7 @@ function expected(bytes: Buffer): { line: number; text: string }[] {
 test('readLines equals decoding the file whole and splitting it, across read boundaries', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'execguard-lines-'));
   try {
-    let s = 0x11e5;
-    const r = () => {
-      s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-      return s / 2 ** 32;
-    };
+    const r = rng(0x11e5);
     const words = ['Microsoft® Windows®', 'café', 'x'.repeat(200), '日本語', '😀', '"C:\\\\Tools\\\\a.exe"', ''];
     for (const variant of ['plain', 'bom-crlf', 'long-line', 'no-final-newline']) {
       const lines: string[] = [];

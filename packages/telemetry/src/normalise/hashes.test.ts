@@ -2,18 +2,8 @@
 // same key order, for Sysmon's own text and for anything a mutated or hand-written log may hold.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { rng } from '../test-support/random.js';
 import { type Hashes, parseAnyHashes, sysmonFileHashes, sysmonHashes } from './hashes.js';
-
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const reference = (v: string): Hashes => {
   const out: Hashes = {};

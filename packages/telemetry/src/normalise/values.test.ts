@@ -1,14 +1,11 @@
 // guid's fast path and the general reading of a GUID agree on Sysmon's rendering and on anything else.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { rng } from '../test-support/random.js';
 import { guid, slowGuid } from './values.js';
 
 test('guid: the fast path equals the general reading on 30,000 generated values', () => {
-  let s = 0x6d1d;
-  const r = () => {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    return s / 2 ** 32;
-  };
+  const r = rng(0x6d1d);
   const hexes = '0123456789abcdefABCDEF';
   const odd = ['g', ' ', '-', '{', '}', 'K', 'ſ', 'İ', '\0', 'é'];
   assert.equal(guid('{A57649D1-DB54-61AB-775C-DC0100000000}'), 'a57649d1-db54-61ab-775c-dc0100000000');

@@ -2,6 +2,7 @@
 // on fixed cases and on 50,000 random command lines over the characters that matter.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { rng } from '../test-support/random.js';
 import { splitWindowsCommandLine } from './windows-args.js';
 
 /** The rules, one character at a time: the reference the fast scanner must equal. */
@@ -77,11 +78,7 @@ test('Windows command lines split as CommandLineToArgvW does', () => {
 });
 
 test('the fast scanner equals the reference on random command lines', () => {
-  let s = 0x5eed;
-  const r = () => {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    return s / 2 ** 32;
-  };
+  const r = rng(0x5eed);
   const alphabet = ['a', 'b', '\\', '\\', '"', ' ', '\t', 'C:\\x', 'QUJD'.repeat(12)];
   for (let k = 0; k < 50_000; k++) {
     const line = Array.from({ length: Math.floor(r() * 24) }, () => alphabet[Math.floor(r() * alphabet.length)]).join('');

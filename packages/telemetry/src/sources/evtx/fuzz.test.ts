@@ -7,22 +7,11 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { rng } from '../../test-support/random.js';
 import { crc32, crc32Js } from './crc32.js';
 import { CHUNK_SIZE, FILE_HEADER_SIZE, parseEvtx } from './index.js';
 import { FIXTURES_DIR } from './test-paths.js';
 import type { EvtxIssue, EvtxItem, EvtxParseOptions } from './types.js';
-
-/** mulberry32: small deterministic PRNG. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Upper bound of items any input can yield: a few issues per chunk plus at most one item per 24 record bytes. */
 function itemBudget(len: number): number {
