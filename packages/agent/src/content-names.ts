@@ -33,11 +33,14 @@ export const CONTENT_NAME_DIRS = [
   '/usr/lib/aarch64-linux-gnu',
 ];
 
-/** Hashes already computed in this process, by file identity (node alone is ~100 MB). */
+/**
+ * Hashes already computed in this process, by file identity (dev, inode, size, times: the re-scan key),
+ * so links and later policies read a file once and an upgraded file again (node alone is ~100 MB).
+ */
 const memo = new Map<string, string>();
 
 async function sha256Of(path: string, st: Stats): Promise<string> {
-  const key = `${path}\0${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+  const key = `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
   const known = memo.get(key);
   if (known) return known;
   const h = createHash('sha256');
@@ -50,7 +53,6 @@ async function sha256Of(path: string, st: Stats): Promise<string> {
 /** Every regular file in `dirs` (not below) whose name the catalogue knows as an interpreter, loader or proxy binary on Linux. */
 export async function contentNames(catalogue: Catalogue, dirs: readonly string[] = CONTENT_NAME_DIRS): Promise<ContentName[]> {
   const behaviour = behaviourOfName(catalogue, 'linux');
-  const hashes = new Map<string, string>(); // real path → sha256, so hard and symbolic links are read once
   const out = new Map<string, ContentName>();
   for (const dir of dirs) {
     let names: string[];
@@ -70,14 +72,11 @@ export async function contentNames(catalogue: Catalogue, dirs: readonly string[]
       } catch {
         continue;
       }
-      let sha = hashes.get(real);
-      if (sha === undefined) {
-        try {
-          sha = await sha256Of(real, st);
-        } catch {
-          continue;
-        }
-        hashes.set(real, sha);
+      let sha: string;
+      try {
+        sha = await sha256Of(real, st);
+      } catch {
+        continue;
       }
       out.set(`${sha}/${name}`, { sha256: sha, name });
     }

@@ -64,8 +64,9 @@ export const MEMFD_NOEXEC_SYSCTL = '/proc/sys/vm/memfd_noexec';
  * so without this such an execution is seen by neither check (ADR 0007). The setting belongs to the
  * caller's PID namespace (the host's, for the agent); namespaces created below it cannot go lower. It
  * breaks software that executes memfds (some container runtimes), hence opt-in
- * (`agent run --memfd-noexec`); stopping the agent leaves it set (an administrator lowers it with sysctl). Returns the value before and after; null when the kernel has no such
- * setting (before Linux 6.3).
+ * (`agent run --memfd-noexec`); stopping the agent leaves it set (an administrator lowers it with
+ * sysctl). Returns the value before and after; null when the kernel has no such setting (before
+ * Linux 6.3).
  */
 export function raiseMemfdNoexec(path = MEMFD_NOEXEC_SYSCTL): { before: number | null; after: number | null } {
   const read = () => {

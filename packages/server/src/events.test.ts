@@ -126,23 +126,7 @@ for (const db of ['sqlite', 'postgres'] as const)
       const ev = (id: string, at: number, effect: string) =>
         execEvent(id, 'tl-01', {
           '@timestamp': new Date(at).toISOString(),
-          execguard: {
-            decision: {
-              verdict: effect === 'allowed' ? 'allow' : 'deny',
-              effect,
-              decidedBy: 'default-deny',
-              ruleId: 'default-deny',
-              exceptionId: null,
-              windowId: null,
-              neverBlockId: null,
-              reasons: [],
-              techniques: [],
-              mode: effect === 'denied' ? 'enforce' : 'audit',
-              failMode: 'open',
-              scopeId: 'default',
-              policy: { name: 'p', version: 1, digest: 'sha256:x' },
-            },
-          },
+          execguard: { decision: { effect, verdict: effect === 'allowed' ? 'allow' : 'deny', ruleId: 'r', techniques: [] } },
         });
       const base = T0 + 40 * 86_400_000;
       const events = [

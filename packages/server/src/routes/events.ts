@@ -1,6 +1,6 @@
 import { ExecEvent } from '@execguard/schema';
 import type { Effect, EventFilter, StoredEvent } from '@execguard/store';
-import { Type } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import type { Ctx } from '../context.js';
 import { badRequest } from '../errors.js';
 import { hostOf, toStored } from '../ingest.js';
@@ -35,15 +35,8 @@ const FILTER = {
   rule: Type.Optional(Id),
 };
 
-interface FilterQuery {
-  host?: string;
-  effect?: string;
-  identity?: string;
-  technique?: string;
-  rule?: string;
-  since?: string;
-  until?: string;
-}
+const FilterQuery = Type.Object({ ...FILTER, since: Type.Optional(Time), until: Type.Optional(Time) });
+type FilterQuery = Static<typeof FilterQuery>;
 
 /** The store filter of a validated query string; unknown effects are a 400. */
 function filterOf(query: FilterQuery): EventFilter {

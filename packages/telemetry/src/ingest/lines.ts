@@ -141,8 +141,8 @@ export async function* readLineBatches(path: string): AsyncGenerator<(TextLine |
   if (out.length > 0) yield out;
 }
 
-/** Where decodeUtf8 assembles Latin-1 bytes (reused: the string it returns is a copy). */
-let scratch = Buffer.allocUnsafe(READ_BYTES + FAST_CARRY_LIMIT);
+/** Where decodeUtf8 assembles Latin-1 bytes: grown on need, reused (the string it returns is a copy). */
+let scratch = Buffer.alloc(0);
 
 /**
  * `b.toString('utf8', 0, end)`, faster for the usual log text: ASCII with a few Latin-1 Supplement characters
