@@ -77,14 +77,30 @@ export const writableAllowedPath: Check = (ctx) => {
   );
 };
 
+/**
+ * Which inventoried files an allow identity covers: by sha256, path glob, or verified package
+ * provenance (globs compiled once per identity).
+ */
+function coverage(id: Identity): (f: InventoryFacts) => boolean {
+  const hashes = new Set((id.sha256 ?? []).map((h) => h.toLowerCase()));
+  const globs = (id.path ?? []).map((g) => globToRegExp(g));
+  const p = id.package;
+  return (f) =>
+    (f.sha256 !== undefined && hashes.has(f.sha256.toLowerCase())) ||
+    globs.some((re) => re.test(f.path)) ||
+    (p !== undefined &&
+      f.package?.verified === true &&
+      (p.manager === 'any' || p.manager === f.package.manager) &&
+      (!p.names || p.names.some((n) => f.package?.names.includes(n))));
+}
+
 /** EG-L022: a hash or path allow covers a package file whose content differs from the package record. */
 export const modifiedPackageFileAllowed: Check = (ctx) => {
   const modified = (ctx.inventory ?? []).filter((f) => f.package?.verified === false);
   if (modified.length === 0) return [];
   return allowIdentities(ctx).flatMap(({ r, i, subject, id }): Finding[] => {
-    const hashes = new Set((id.sha256 ?? []).map((h) => h.toLowerCase()));
-    const globs = (id.path ?? []).map((g) => globToRegExp(g));
-    const files = modified.filter((f) => (f.sha256 && hashes.has(f.sha256.toLowerCase())) || globs.some((re) => re.test(f.path)));
+    // Modified files are never verified, so only the hash or path of the identity can cover them.
+    const files = modified.filter(coverage(id));
     if (files.length === 0) return [];
     const packages = uniq(files.flatMap((f) => f.package?.names ?? []));
     return [
@@ -105,19 +121,6 @@ export const modifiedPackageFileAllowed: Check = (ctx) => {
   });
 };
 
-/** Does a program identity of an allow rule cover this inventoried file (by hash, path or package)? */
-function covers(id: Identity, f: InventoryFacts): boolean {
-  if (f.sha256 && id.sha256?.some((h) => h.toLowerCase() === f.sha256?.toLowerCase())) return true;
-  if (id.path?.some((g) => globToRegExp(g).test(f.path))) return true;
-  const p = id.package;
-  return (
-    p !== undefined &&
-    f.package?.verified === true &&
-    (p.manager === 'any' || p.manager === f.package.manager) &&
-    (!p.names || p.names.some((n) => f.package?.names.includes(n)))
-  );
-}
-
 /**
  * EG-L024: an allowed program is a statically linked interpreter or proxy binary. Arguments are read
  * when the new image opens the C library; a static image never does, so its inline code, scripts and
@@ -132,7 +135,8 @@ export const staticArgumentBlind: Check = (ctx) => {
   if (blind.length === 0) return [];
   return allowIdentities(ctx).flatMap(({ r, i, subject, id }): Finding[] => {
     if (subject !== 'program') return [];
-    const hits = blind.filter(({ f }) => covers(id, f));
+    const covers = coverage(id);
+    const hits = blind.filter(({ f }) => covers(f));
     if (hits.length === 0) return [];
     const interpreters = hits.some((h) => h.kind === 'interpreter');
     return [
