@@ -307,6 +307,11 @@ static int32_t interpreter_of(const eg_table *t, const eg_name_info *info, const
   return -1;
 }
 
+/* Is a (lower-case) name a loader: the catalogue's entry, else the loader pattern. */
+static bool loader_of(const eg_table *t, const eg_name_info *info, const char *name) {
+  return info ? info->loader : eg_regex_test(t->loader_re, name, strlen(name));
+}
+
 bool eg_is_interpreter(const eg_table *t, const eg_facts *f) {
   const eg_subject *p = &f->program;
   const char *raw = p->path ? basename_of(p->path) : p->name;
@@ -350,12 +355,10 @@ static void derive(eval *e) {
   const eg_name_info *info = raw_base ? eg_name_lookup(t, base) : NULL;
   e->interp = raw_base ? interpreter_of(t, info, base) : -1;
   int32_t proxy = -1;
+  if (raw_base) e->loader = loader_of(t, info, base);
   if (info) {
     proxy = info->proxy;
-    e->loader = info->loader;
     if (path && info->has_system && !list_has(&info->system_dirs, dir)) e->masquerade = true;
-  } else if (raw_base) {
-    e->loader = eg_regex_test(t->loader_re, base, strlen(base));
   }
   /* The content name is the program's second name (like a PE original name): a renamed copy of an
    * interpreter, loader or proxy binary is still one, and being renamed is masquerade. */
@@ -364,7 +367,7 @@ static void derive(eval *e) {
   if (content[0] && !(raw_base && strcmp(content, base) == 0)) {
     const eg_name_info *cinfo = eg_name_lookup(t, content);
     if (e->interp < 0) e->interp = interpreter_of(t, cinfo, content);
-    if (!e->loader) e->loader = cinfo ? cinfo->loader : eg_regex_test(t->loader_re, content, strlen(content));
+    if (!e->loader) e->loader = loader_of(t, cinfo, content);
     if (raw_base) e->masquerade = true;
     if (cinfo && cinfo->proxy != proxy) e->proxy = proxy_matches(e, cinfo->proxy);
   }
@@ -596,6 +599,5 @@ bool eg_is_loader(const eg_table *t, const char *path) {
   if (!path) return false;
   char base[512];
   lower_copy(basename_of(path), base, sizeof base);
-  const eg_name_info *info = eg_name_lookup(t, base);
-  return info ? info->loader : eg_regex_test(t->loader_re, base, strlen(base));
+  return loader_of(t, eg_name_lookup(t, base), base);
 }
