@@ -40,6 +40,26 @@ export function fdSource(fd: number, size: number): ByteSource {
   };
 }
 
+/**
+ * `rest`, except that reads lying within `head` (the file's first bytes, already read) are served
+ * from it without a system call. The returned bytes may share memory with `head`: parse them
+ * before `head` is reused.
+ */
+export function headedSource(head: Buffer, rest: ByteSource): ByteSource {
+  const size = rest.size;
+  return {
+    size,
+    read(offset, length) {
+      if (!Number.isSafeInteger(offset) || offset < 0 || offset >= size || length <= 0) return Buffer.alloc(0);
+      const end = offset + Math.min(length, MAX_READ, size - offset);
+      return end <= head.length ? head.subarray(offset, end) : rest.read(offset, length);
+    },
+  };
+}
+
+/** The high 32 bits of Number.MAX_SAFE_INTEGER (2^53 - 1). */
+const MAX_SAFE_HIGH = 0x1fffff;
+
 /** Little/big-endian readers returning undefined when the field lies outside the buffer. */
 export class View {
   constructor(
@@ -60,8 +80,10 @@ export class View {
   /** 64-bit values beyond 2^53 are returned as undefined: no real offset or size is that large. */
   u64(at: number): number | undefined {
     if (at < 0 || at + 8 > this.buf.length) return undefined;
-    const v = this.little ? this.buf.readBigUInt64LE(at) : this.buf.readBigUInt64BE(at);
-    return v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : undefined;
+    // Two 32-bit halves instead of a BigInt (this runs for every dynamic entry of every ELF file).
+    const high = this.little ? this.buf.readUInt32LE(at + 4) : this.buf.readUInt32BE(at);
+    const low = this.little ? this.buf.readUInt32LE(at) : this.buf.readUInt32BE(at + 4);
+    return high <= MAX_SAFE_HIGH ? high * 2 ** 32 + low : undefined;
   }
 }
 

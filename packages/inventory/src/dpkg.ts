@@ -73,22 +73,14 @@ function scopePrefixes(scope: readonly string[] | undefined, aliases: ReadonlyAr
     const s = raw.replace(/\/+$/, '');
     out.add(s);
     for (const [usr, top] of aliases) {
-      if (`${s}/`.startsWith(usr)) out.add(top + s.slice(usr.length));
-      else if (`${s}/`.startsWith(top)) out.add(usr + s.slice(top.length));
+      // "/usr/bin" → "/bin", "/usr/bin/x" → "/bin/x" (a prefix never ends in "/": it is matched as a whole segment)
+      if (`${s}/`.startsWith(usr)) out.add(top.slice(0, -1) + s.slice(usr.length - 1));
+      else if (`${s}/`.startsWith(top)) out.add(usr.slice(0, -1) + s.slice(top.length - 1));
       // scanning /usr covers every /bin/x alias, scanning /lib covers nothing else
       else if (usr.startsWith(`${s}/`)) out.add(top.slice(0, -1));
     }
   }
   return [...out];
-}
-
-/** Does the line starting at `at` in `text` (ending at `end`) lie under one of the prefixes? */
-function underPrefix(text: string, at: number, end: number, prefixes: readonly string[]): boolean {
-  for (const p of prefixes) {
-    if (end - at >= p.length && text.startsWith(p, at) && (end - at === p.length || text.charCodeAt(at + p.length) === 47))
-      return true;
-  }
-  return false;
 }
 
 export interface LoadDpkgOptions {
@@ -161,6 +153,7 @@ export function loadDpkg(infoDir = '/var/lib/dpkg/info', fsRoot = '/', options: 
   }
 
   // Per package, on first use: its md5sums (the lines in scope) and its install ctime.
+  const md5Needles = prefixes?.map((p) => Buffer.from(`  ${p.slice(1)}/`));
   const md5ByPackage = new Map<number, Map<string, string>>();
   const md5sOf = (pkg: number): Map<string, string> => {
     let m = md5ByPackage.get(pkg);
@@ -169,24 +162,36 @@ export function loadDpkg(infoDir = '/var/lib/dpkg/info', fsRoot = '/', options: 
     md5ByPackage.set(pkg, m);
     const name = packages[pkg]!;
     if (!hasMd5sums.has(name)) return m;
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = readFileSync(join(infoDir, `${name}.md5sums`), 'utf8');
+      bytes = readFileSync(join(infoDir, `${name}.md5sums`));
     } catch {
       return m;
     }
     // "d41d8cd98f00b204e9800998ecf8427e  usr/bin/true": the path follows 32 hex digits and two spaces, without its "/"
-    let at = 0;
-    while (at < text.length) {
-      let end = text.indexOf('\n', at);
-      if (end < 0) end = text.length;
-      if (end - at > 34 && text.charCodeAt(at + 32) === 32 && text.charCodeAt(at + 33) === 32) {
-        const path = `/${text.slice(at + 34, end)}`;
-        if (!prefixes || underPrefix(path, 0, path.length, prefixes)) {
-          const sum = text.slice(at, at + 32);
-          if (/^[0-9a-f]{32}$/.test(sum)) m.set(path, sum);
+    const add = (start: number, pathAt: number, end: number) => {
+      const sum = bytes.toString('latin1', start, start + 32);
+      if (/^[0-9a-f]{32}$/.test(sum)) m.set(`/${bytes.toString('utf8', pathAt, end)}`, sum);
+    };
+    if (md5Needles) {
+      // As for the .list files: jump to the lines in scope ("  usr/bin/") and decode only those.
+      for (const needle of md5Needles) {
+        for (let at = bytes.indexOf(needle); at >= 0; at = bytes.indexOf(needle, at + 1)) {
+          const start = at - 32;
+          if (start < 0 || (start > 0 && bytes[start - 1] !== 10)) continue;
+          let end = bytes.indexOf(10, at);
+          if (end < 0) end = bytes.length;
+          add(start, at + 2, end);
+          at = end;
         }
       }
+      return m;
+    }
+    let at = 0;
+    while (at < bytes.length) {
+      let end = bytes.indexOf(10, at);
+      if (end < 0) end = bytes.length;
+      if (end - at > 34 && bytes[at + 32] === 32 && bytes[at + 33] === 32) add(at, at + 34, end);
       at = end + 1;
     }
     return m;

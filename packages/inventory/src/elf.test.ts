@@ -6,6 +6,7 @@ import { bufferSource } from './bytes.js';
 import { pkcs7Signer } from './der.js';
 import { elfFileType, parseElf } from './elf.js';
 import { parsePe } from './pe.js';
+import { rng } from './test-support.js';
 
 /** readelf's view of a file: interpreter and NEEDED entries, to check our parser against. */
 function readelf(path: string) {
@@ -30,18 +31,6 @@ test('ELF: /bin/true and libc agree with readelf', { skip: !existsSync('/usr/bin
   assert.equal(t && elfFileType(t), 'elf-executable');
   assert.equal(t?.static, false);
 });
-
-/** Deterministic PRNG so a failing case can be replayed from the printed seed. */
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function fuzz(original: Buffer, parse: (b: Buffer) => unknown, rounds: number, seed: number) {
   const random = rng(seed);

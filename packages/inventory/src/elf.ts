@@ -110,7 +110,7 @@ export function parseElf(src: ByteSource): ElfInfo | undefined {
     for (let i = 0; i < count; i++) {
       const at = i * entSize;
       // Tags above 2^53 (processor-specific ranges) cannot be any of the tags we read.
-      const tag = is64 ? safeTag(dyn.buf, at, v.little) : dyn.u32(at);
+      const tag = is64 ? safeTag(dyn, at) : dyn.u32(at);
       const val = is64 ? dyn.u64(at + 8) : dyn.u32(at + 4);
       if (tag === undefined) {
         warnings.push('dynamic section truncated');
@@ -154,10 +154,10 @@ export function parseElf(src: ByteSource): ElfInfo | undefined {
   };
 }
 
-function safeTag(buf: Buffer, at: number, little: boolean): number | undefined {
-  if (at < 0 || at + 8 > buf.length) return undefined;
-  const tag = little ? buf.readBigInt64LE(at) : buf.readBigInt64BE(at);
-  return tag >= 0n && tag <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(tag) : -1;
+/** A signed 64-bit tag: undefined when out of range, -1 when negative or beyond 2^53. */
+function safeTag(dyn: View, at: number): number | undefined {
+  if (at + 8 > dyn.buf.length) return undefined;
+  return dyn.u64(at) ?? -1;
 }
 
 /** Maps a virtual address (as DT_STRTAB holds) to a file offset through the PT_LOAD segments. */

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
-import { fdSource } from './bytes.js';
+import { fdSource, headedSource } from './bytes.js';
 import { classify } from './classify.js';
 import type { HashRequest, HashResult } from './hash-protocol.js';
 
@@ -26,8 +26,9 @@ export function inspectFile(req: HashRequest): HashResult {
     const k = req.known;
     const shared = k !== undefined && k.size === st.size && k.mtimeMs === st.mtimeMs && k.ctimeMs === st.ctimeMs;
     const first = readSync(fd, chunk, 0, shared ? HEAD : CHUNK, 0);
-    const head = chunk.subarray(0, Math.min(first, 4096));
-    const what = classify(req.path, Buffer.from(head), fdSource(fd, st.size));
+    // Headers within the bytes just read are parsed from them (classify is done before `chunk` is reused).
+    const read = chunk.subarray(0, first);
+    const what = classify(req.path, read.subarray(0, 4096), headedSource(read, fdSource(fd, st.size)));
     if (!what) return { id: req.id, recorded: false };
     if (shared)
       return {
