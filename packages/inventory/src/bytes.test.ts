@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { closeSync, openSync, readFileSync, readdirSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { bufferSource, fdSource, headedSource, View } from './bytes.js';
 import { parseElf } from './elf.js';
@@ -34,11 +34,19 @@ test('headedSource returns the same bytes as reading the file, whatever the rang
       // Reads that end just before, at and just after the head, and reads that start there.
       for (const offset of [0, headLength - 2, headLength - 1, headLength, headLength + 1])
         for (const end of [headLength - 1, headLength, headLength + 1, headLength + 2])
-          assert.deepEqual(src.read(offset, end - offset), reference.read(offset, end - offset), `head ${headLength}: ${offset}..${end}`);
+          assert.deepEqual(
+            src.read(offset, end - offset),
+            reference.read(offset, end - offset),
+            `head ${headLength}: ${offset}..${end}`,
+          );
       for (let i = 0; i < 2000; i++) {
         const offset = i % 10 === 0 ? -1 - i : Math.floor(random() * (whole.length + 100));
         const length = Math.floor(random() * (i % 3 === 0 ? 200 : 100000)) - 10;
-        assert.deepEqual(src.read(offset, length), reference.read(offset, length), `head ${headLength}: read(${offset}, ${length})`);
+        assert.deepEqual(
+          src.read(offset, length),
+          reference.read(offset, length),
+          `head ${headLength}: read(${offset}, ${length})`,
+        );
       }
     }
   } finally {
