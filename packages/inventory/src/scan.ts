@@ -3,7 +3,7 @@ import { dirname, resolve, sep } from 'node:path';
 import { type Accounts, loadAccounts } from './accounts.js';
 import type { Classification } from './classify.js';
 import { type DpkgDatabase, dpkgKey, loadDpkg, type PackageLookup } from './dpkg.js';
-import type { HashRequest, HashResult } from './hash-protocol.js';
+import type { HashResult } from './hash-protocol.js';
 import { loadMounts, type MountTable } from './mounts.js';
 import { defaultWorkerCount, HashPool } from './pool.js';
 import { hostPosture, rpmDatabaseState } from './posture.js';
