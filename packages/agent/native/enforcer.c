@@ -265,13 +265,11 @@ static verdict decide_event(eg_probe *probe, const eg_table *t, const struct fan
 static void record(eg_probe *probe, const eg_table *t, const verdict *v, int fan_fd, int fd) {
   const eg_facts *f = eg_probe_facts(probe);
   bool early = v->r.effect != EG_EFFECT_ALLOWED, decided = v->outcome == EG_OUTCOME_DECIDED;
-  if (!early && decided && eg_summary_repeat(f, &v->r, v->stage, f->now)) {
-    respond(fan_fd, fd, v->allow);
-    return;
-  }
   if (early && v->outcome != EG_OUTCOME_ERROR) eg_probe_complete(probe, t, v->stage);
   respond(fan_fd, fd, v->allow);
   if (!early && v->outcome != EG_OUTCOME_ERROR) eg_probe_complete(probe, t, v->stage);
+  /* A repeat is known only once the user and the parent are read (after the answer): then it is counted, not recorded. */
+  if (!early && decided && eg_summary_repeat(f, &v->r, v->stage, f->now)) return;
   eg_record *rec = eg_probe_record(probe, &v->r, v->stage, v->outcome, v->us);
   if (!early && decided) enqueue_all(eg_summary_remember(f, &v->r, v->stage, rec, f->now));
   enqueue(rec);

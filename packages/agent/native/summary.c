@@ -6,7 +6,9 @@
  * costs the host CPU on every execution and the server storage, and says nothing new.
  *
  * "Identical" is compared field by field against the stored record, never by hash alone: crafted
- * arguments cannot make an execution pass for another one and go unrecorded. Denied and would-deny
+ * arguments cannot make an execution pass for another one and go unrecorded. The user and the parent
+ * are part of it: the same allowed command started by another user or from another program (a web
+ * server, say) is evidence of its own and gets its own record. Denied and would-deny
  * executions are never summarised. Slots are few and bounded; an execution that finds none is
  * recorded in full.
  */
@@ -52,6 +54,8 @@ static uint64_t key_hash(const eg_facts *f, const eg_result *r, uint8_t stage) {
   uint32_t argc;
   const char *const *args = args_of(f, &argc);
   for (uint32_t i = 0; i < argc; i++) h = mix_str(h, args[i]);
+  h = mix_str(h, f->user_id);
+  h = mix_str(h, f->parent.present ? f->parent.path : NULL);
   return mix_str(h, f->file.path);
 }
 
@@ -75,8 +79,16 @@ static bool same_args(const eg_record *t, const eg_facts *f) {
   return true;
 }
 
+/* The record keeps the uid as a number, the facts as the decimal string rules match on (NULL: unknown). */
+static bool same_user(const eg_record *t, const eg_facts *f) {
+  if (!f->user_id) return t->uid < 0;
+  char *end;
+  long long uid = strtoll(f->user_id, &end, 10);
+  return *end == 0 && uid == t->uid;
+}
+
 static bool same(const eg_record *t, const eg_facts *f, const eg_result *r, uint8_t stage) {
-  return t->stage == stage && t->result.effect == r->effect && t->result.decided_by == r->decided_by &&
+  return same_user(t, f) && same_subject(&t->parent, &f->parent) && t->stage == stage && t->result.effect == r->effect && t->result.decided_by == r->decided_by &&
          same_str(t->rule_id, r->rule_id) && same_str(t->exception_id, r->exception_id) &&
          same_str(t->window_id, r->window_id) && same_subject(&t->program, &f->program) &&
          same_subject(&t->script, &f->file) && same_args(t, f);

@@ -3,7 +3,7 @@
 // the bounded record queue, and a policy reload without restart. Needs root; skipped elsewhere.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
@@ -168,7 +168,8 @@ test('a new policy applies without restart: audit to enforce, then back', { skip
 });
 
 type Recorded = {
-  process?: { executable?: string; args?: string[] };
+  process?: { executable?: string; args?: string[]; parent?: { executable?: string } };
+  user?: { id?: string };
   event?: { outcome?: string };
   execguard?: { repeated?: { count: number; first: string } };
 };
@@ -182,18 +183,29 @@ for (const summarySeconds of ['60', '0']) {
     try {
       for (let i = 0; i < 5; i++) assert.equal(sb.run(`${sb.scratch}/allowed`).status, 0);
       for (let i = 0; i < 2; i++) assert.equal(sb.run(`${sb.scratch}/allowed`, ['other-argument']).status, 0);
+      // The same command as another user (setpriv executes it in its own process), and from another parent (timeout runs it as its child).
+      chmodSync(dirname(sb.scratch), 0o711); // the sandbox's base directory, so that nobody can reach the scratch mount
+      const asNobody = ['--reuid=65534', '--regid=65534', '--clear-groups', `${sb.scratch}/allowed`];
+      for (let i = 0; i < 2; i++) { const r = sb.run('/usr/bin/setpriv', asNobody); assert.equal(r.status, 0, r.stderr); }
+      for (let i = 0; i < 2; i++) assert.equal(sb.run('/usr/bin/timeout', ['10', `${sb.scratch}/allowed`]).status, 0);
       for (let i = 0; i < 3; i++) assert.ok(sb.run(`${sb.scratch}/denied`).blocked);
       await sb.stopAgent(); // the agent closes open windows when it stops
       const events = (sb.events() as Recorded[]).filter((e) => e.process?.executable?.startsWith(sb.scratch));
       const of = (name: string, args: number) =>
         events.filter((e) => e.process?.executable === `${sb.scratch}/${name}` && (e.process?.args?.length ?? 0) === args);
-      const plain = of('allowed', 1);
+      const byNobody = (e: Recorded) => e.user?.id === '65534';
+      const fromTimeout = (e: Recorded) => e.process?.parent?.executable === '/usr/bin/timeout';
+      const plain = of('allowed', 1).filter((e) => !byNobody(e) && !fromTimeout(e));
+      const nobody = of('allowed', 1).filter(byNobody);
+      const timeout = of('allowed', 1).filter(fromTimeout);
       const withArg = of('allowed', 2);
       const denials = events.filter((e) => e.event?.outcome === 'failure');
       assert.equal(denials.length, 3, `every denial is its own record: ${JSON.stringify(events, null, 1)}`);
       if (summarySeconds === '0') {
         assert.equal(plain.length, 5);
         assert.equal(withArg.length, 2);
+        assert.equal(nobody.length, 2);
+        assert.equal(timeout.length, 2);
         assert.ok(events.every((e) => e.execguard?.repeated === undefined));
       } else {
         assert.deepEqual(
@@ -206,6 +218,9 @@ for (const summarySeconds of ['60', '0']) {
           [0, 1],
           'other arguments: a record of their own',
         );
+        const counts = (list: Recorded[]) => list.map((e) => e.execguard?.repeated?.count ?? 0);
+        assert.deepEqual(counts(nobody), [0, 1], `another user: a record of its own ${JSON.stringify(nobody)}`);
+        assert.deepEqual(counts(timeout), [0, 1], `another parent: a record of its own ${JSON.stringify(timeout)}`);
       }
     } finally {
       sb.stop();
