@@ -201,7 +201,7 @@ export function registerAgent(program: Command): void {
     .option('--record-cap <n>', 'decided executions buffered for the spool before they are counted and dropped', '65536')
     .option(
       '--summary-seconds <s>',
-      'count repeated identical allowed executions for this long and record one summary (0: record every execution)',
+      'count repeated identical allowed executions (same program, arguments, script, rule, user and parent) for this long and record one summary (0: record every execution)',
       '60',
     )
     .option('--package-root <dir...>', 'roots scanned for package files when the policy has package identities')
