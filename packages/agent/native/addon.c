@@ -333,7 +333,7 @@ static napi_value subject_object(napi_env env, const eg_rec_subject *s) {
   if (s->has_pkg) {
     napi_value p;
     napi_create_object(env, &p);
-    set_str(env, p, "manager", "dpkg");
+    set_str(env, p, "manager", s->pkg_manager == 2 ? "rpm" : "dpkg");
     set_str(env, p, "name", s->pkg_name);
     set_bool(env, p, "verified", s->pkg_verified);
     napi_set_named_property(env, o, "package", p);

@@ -33,6 +33,7 @@ typedef struct {
   bool has_sha;
   uint8_t sha[32];
   bool admin_only, has_pkg, pkg_verified;
+  uint8_t pkg_manager; /* 1 dpkg, 2 rpm */
   char *pkg_name;
   char *content_name;
 } eg_rec_subject;

@@ -99,6 +99,7 @@ typedef struct {
 typedef struct {
   char *path;
   char *name;
+  uint8_t manager; /* 1 dpkg, 2 rpm (as in identities) */
   uint8_t sha[32];
 } eg_pkgfile; /* a package-owned file whose content matched the package record when the agent loaded it */
 

@@ -118,7 +118,7 @@ static void subject_provenance(const eg_table *t, eg_subject *s, const char *roo
     const eg_pkgfile *pf = eg_pkgfile_lookup(t, s->path);
     if (pf) {
       s->has_pkg = true;
-      s->pkg_manager = 1;
+      s->pkg_manager = pf->manager;
       s->pkg_name = pf->name;
       s->pkg_verified = memcmp(pf->sha, s->sha, 32) == 0;
     }
@@ -352,6 +352,7 @@ static void rec_subject(eg_rec_subject *out, const eg_subject *s) {
   memcpy(out->sha, s->sha, 32);
   out->admin_only = s->admin_only;
   out->has_pkg = s->has_pkg;
+  out->pkg_manager = s->pkg_manager;
   out->pkg_verified = s->pkg_verified;
   out->pkg_name = dup_or_null(s->pkg_name);
   out->content_name = dup_or_null(s->content_name);

@@ -64,7 +64,8 @@ static bool same_str(const char *a, const char *b) { return (!a && !b) || (a && 
 static bool same_subject(const eg_rec_subject *a, const eg_subject *b) {
   if (!b->present) return !a->path;
   return same_str(a->path, b->path) && a->has_sha == b->has_sha && (!a->has_sha || memcmp(a->sha, b->sha, 32) == 0) &&
-         a->admin_only == b->admin_only && a->has_pkg == b->has_pkg && a->pkg_verified == b->pkg_verified;
+         a->admin_only == b->admin_only && a->has_pkg == b->has_pkg && a->pkg_verified == b->pkg_verified &&
+         (!a->has_pkg || a->pkg_manager == b->pkg_manager);
 }
 
 static bool same_args(const eg_record *t, const eg_facts *f) {

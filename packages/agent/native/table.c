@@ -311,11 +311,12 @@ eg_table *eg_table_load(const uint8_t *buf, size_t len, char *err, size_t errlen
   }
   accounts(&r, &t->users, &t->n_users);
   accounts(&r, &t->groups, &t->n_groups);
-  t->n_pkgfiles = count(&r, 40);
+  t->n_pkgfiles = count(&r, 41);
   t->pkgfiles = alloc(&r, t->n_pkgfiles, sizeof(eg_pkgfile));
   for (uint32_t i = 0; i < t->n_pkgfiles && !r.bad; i++) {
     t->pkgfiles[i].path = str(&r);
     t->pkgfiles[i].name = str(&r);
+    t->pkgfiles[i].manager = u8(&r);
     if (need(&r, 32)) {
       memcpy(t->pkgfiles[i].sha, r.p, 32);
       r.p += 32;

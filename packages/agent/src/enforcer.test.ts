@@ -186,7 +186,10 @@ for (const summarySeconds of ['60', '0']) {
       // The same command as another user (setpriv executes it in its own process), and from another parent (timeout runs it as its child).
       chmodSync(dirname(sb.scratch), 0o711); // the sandbox's base directory, so that nobody can reach the scratch mount
       const asNobody = ['--reuid=65534', '--regid=65534', '--clear-groups', `${sb.scratch}/allowed`];
-      for (let i = 0; i < 2; i++) { const r = sb.run('/usr/bin/setpriv', asNobody); assert.equal(r.status, 0, r.stderr); }
+      for (let i = 0; i < 2; i++) {
+        const r = sb.run('/usr/bin/setpriv', asNobody);
+        assert.equal(r.status, 0, r.stderr);
+      }
       for (let i = 0; i < 2; i++) assert.equal(sb.run('/usr/bin/timeout', ['10', `${sb.scratch}/allowed`]).status, 0);
       for (let i = 0; i < 3; i++) assert.ok(sb.run(`${sb.scratch}/denied`).blocked);
       await sb.stopAgent(); // the agent closes open windows when it stops

@@ -31,7 +31,7 @@ export interface NativeSubject {
   readonly adminOnly: boolean;
   /** The host interpreter, loader or proxy binary this file is a copy of (same sha256). */
   readonly contentName?: string;
-  readonly package?: { readonly manager: 'dpkg'; readonly name: string; readonly verified: boolean };
+  readonly package?: { readonly manager: 'dpkg' | 'rpm'; readonly name: string; readonly verified: boolean };
 }
 
 /** What the enforcer saw and decided for one permission event. */

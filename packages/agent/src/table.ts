@@ -17,6 +17,7 @@ import type {
   SystemBinarySpec,
 } from '@execguard/schema';
 import type { ContentName } from './content-names.js';
+import type { PackageFile } from './packages.js';
 import { BinaryWriter } from './writer.js';
 
 /** The host as selectors see it (its id, name, role and labels from the host registry). */
@@ -37,7 +38,7 @@ export interface TableOptions {
   readonly users?: ReadonlyMap<number, string>;
   readonly groups?: ReadonlyMap<number, string>;
   /** Package-owned files whose content matched the package record: path → package and sha256. */
-  readonly packageFiles?: ReadonlyMap<string, { readonly name: string; readonly sha256: string }>;
+  readonly packageFiles?: ReadonlyMap<string, PackageFile>;
   /** The host's interpreters, loaders and proxy binaries by content (see content-names.ts). */
   readonly contentNames?: readonly ContentName[];
 }
@@ -235,9 +236,9 @@ export function buildTable(policyDoc: unknown, o: TableOptions): { table: Buffer
     w.u32(entries.length);
     for (const [id, name] of entries) w.u32(id).str(name);
   }
-  const files = [...(o.packageFiles ?? new Map())];
+  const files = [...(o.packageFiles ?? new Map<string, PackageFile>())];
   w.u32(files.length);
-  for (const [path, f] of files) w.str(path).str(f.name).raw(hexToBytes(f.sha256));
+  for (const [path, f] of files) w.str(path).str(f.name).u8(MANAGER[f.manager]).raw(hexToBytes(f.sha256));
   const contentNames = o.contentNames ?? [];
   w.u32(contentNames.length);
   for (const c of contentNames) w.raw(hexToBytes(c.sha256)).str(c.name);

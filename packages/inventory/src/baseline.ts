@@ -13,7 +13,7 @@ export interface BaselineEntry {
   readonly mode: string;
   readonly owner: string;
   /** Provenance: the package that installed it and whether its md5 matched dpkg's record. */
-  readonly package?: { readonly manager: 'dpkg'; readonly names: readonly string[]; readonly verified?: boolean };
+  readonly package?: { readonly manager: 'dpkg' | 'rpm'; readonly names: readonly string[]; readonly verified?: boolean };
   /** Authenticode signer (present, not validated) and the product from the version resource. */
   readonly signer?: {
     readonly subject: string;

@@ -1,29 +1,6 @@
 import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-
-export interface PackageLookup {
-  readonly names: readonly string[];
-  /** Path as dpkg recorded it. */
-  readonly recordedPath: string;
-  readonly md5?: string;
-  /**
-   * When dpkg last installed the owning package(s): the earliest ctime of their .list and .md5sums
-   * files in the info directory (dpkg writes both after it has put the package's files in place).
-   * A file whose own ctime is not newer has not been modified, chmod-ed or replaced since, unless
-   * root forged it (see docs/adr/0005-package-verification-cost.md). Undefined when unknown.
-   */
-  readonly installedCtimeMs?: number;
-}
-
-export interface DpkgDatabase {
-  readonly available: boolean;
-  /**
-   * Identifies the state of the database (info directory and status file times): two scans with
-   * the same key saw the same package data, so package facts of an unchanged file can be reused.
-   */
-  readonly key?: string;
-  lookup(path: string): PackageLookup | undefined;
-}
+import type { PackageDatabase, PackageLookup } from './packages.js';
 
 /**
  * On merged-/usr systems /bin is a symlink to usr/bin and dpkg still records /bin/true, so
@@ -93,7 +70,7 @@ export interface LoadDpkgOptions {
  * .md5sums of a package are parsed only when one of its files is looked up, and only the lines in
  * scope, so a scan of /usr/bin does not pay for the whole database.
  */
-export function loadDpkg(infoDir = '/var/lib/dpkg/info', fsRoot = '/', options: LoadDpkgOptions = {}): DpkgDatabase {
+export function loadDpkg(infoDir = '/var/lib/dpkg/info', fsRoot = '/', options: LoadDpkgOptions = {}): PackageDatabase {
   let entries: string[] = [];
   try {
     entries = readdirSync(infoDir);
@@ -227,6 +204,7 @@ export function loadDpkg(infoDir = '/var/lib/dpkg/info', fsRoot = '/', options: 
       else installedCtimeMs = installedCtimeMs === undefined ? t : Math.min(installedCtimeMs, t);
     }
     return {
+      manager: 'dpkg',
       names: ids.map((id) => packages[id]!).sort(),
       recordedPath: path,
       ...(md5 ? { md5 } : {}),

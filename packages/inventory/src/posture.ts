@@ -2,11 +2,11 @@ import { accessSync, constants, existsSync, lstatSync, readdirSync, readFileSync
 import { hostname, release } from 'node:os';
 import { join } from 'node:path';
 import type { MountTable } from './mounts.js';
+import { RPM_DATABASES } from './rpm.js';
 import type { PostureRecord, TmpDirPosture } from './types.js';
 
 const TMP_DIRS = ['/tmp', '/var/tmp', '/dev/shm'];
 const LOADER_DIRS = ['/lib', '/lib64', '/lib32', '/usr/lib', '/usr/lib64', '/usr/lib32'];
-const RPM_DATABASES = ['/var/lib/rpm', '/usr/lib/sysimage/rpm'];
 
 function tmpDir(path: string, mounts: MountTable): TmpDirPosture {
   try {

@@ -79,8 +79,8 @@ export function previousFileOf(line: string): [string, PreviousFile] | undefined
 export interface PreviousInventory {
   readonly files: ReadonlyMap<string, FileRecord | PreviousFile>;
   readonly unrecorded: Set<string>;
-  /** The dpkg database key of that scan: package facts are reused only when it is unchanged. */
-  readonly dpkgKey?: string;
+  /** The package databases' key of that scan: package facts are reused only when it is unchanged. */
+  readonly packagesKey?: string;
 }
 
 export class InventoryFormatError extends Error {
@@ -131,7 +131,7 @@ function parseRecord(line: string, file: string, n: number): InventoryRecord | u
 export async function loadPrevious(file: string): Promise<PreviousInventory> {
   const files = new Map<string, FileRecord | PreviousFile>();
   const unrecorded = new Set<string>();
-  let dpkgKey: string | undefined;
+  let packagesKey: string | undefined;
   const text = readFileSync(file, 'utf8');
   let n = 0;
   let start = 0;
@@ -153,8 +153,8 @@ export async function loadPrevious(file: string): Promise<PreviousInventory> {
     if (r.kind === 'file') files.set(r.path, r as FileRecord);
     else if (r.kind === 'summary') {
       for (const k of (r as SummaryRecord).unrecorded ?? []) unrecorded.add(k);
-      dpkgKey = (r as SummaryRecord).dpkgKey;
+      packagesKey = (r as SummaryRecord).packagesKey;
     }
   }
-  return { files, unrecorded, ...(dpkgKey ? { dpkgKey } : {}) };
+  return { files, unrecorded, ...(packagesKey ? { packagesKey } : {}) };
 }

@@ -307,7 +307,7 @@ test('--verify-packages: changed verifies untouched files by ctime and MD5s only
   assert.deepEqual(pkg(off, 'c')?.names, ['demo']);
 
   // Re-scan with the same database: package facts reused, nothing read; full then needs a's MD5.
-  const previous = { files: changed.files, unrecorded: new Set<string>(), dpkgKey: 'k1' };
+  const previous = { files: changed.files, unrecorded: new Set<string>(), packagesKey: 'k1' };
   const keyed = { ...dpkg, key: 'k1', lookup: dpkg.lookup };
   const again = await scanToMemory([tree], { dpkg: keyed, previous });
   assert.equal(again.summary.hashed, 0);

@@ -2,12 +2,14 @@ import { type Dirent, lstatSync, readdirSync, readlinkSync, realpathSync, type S
 import { dirname, resolve, sep } from 'node:path';
 import { type Accounts, loadAccounts } from './accounts.js';
 import type { Classification } from './classify.js';
-import { type DpkgDatabase, dpkgKey, loadDpkg, type PackageLookup } from './dpkg.js';
+import { dpkgKey, loadDpkg } from './dpkg.js';
 import type { HashResult } from './hash-protocol.js';
 import { loadMounts, type MountTable } from './mounts.js';
+import { combined, type PackageDatabase, type PackageLookup } from './packages.js';
 import { defaultWorkerCount, HashPool } from './pool.js';
-import { hostPosture, rpmDatabaseState } from './posture.js';
+import { hostPosture } from './posture.js';
 import { PreviousFile, type PreviousInventory } from './previous.js';
+import { loadRpm, RpmQueryError, rpmDatabaseDir, rpmKey } from './rpm.js';
 import type { FileRecord, FileType, InventoryRecord, PackageInfo, SummaryRecord, VerifyPackages, Writability } from './types.js';
 import { WritabilityAnalyzer } from './writability.js';
 
@@ -37,9 +39,10 @@ export interface ScanOptions {
    */
   readonly writeLine?: (line: string) => void;
   readonly onProgress?: (p: ScanProgress) => void;
-  /** For tests: alternative account and package databases. */
+  /** For tests: alternative account and package databases (given either, the host's are not read). */
   readonly accounts?: Accounts;
-  readonly dpkg?: DpkgDatabase;
+  readonly dpkg?: PackageDatabase;
+  readonly rpm?: PackageDatabase;
   readonly mounts?: MountTable;
 }
 
@@ -106,18 +109,38 @@ export async function scan(options: ScanOptions): Promise<SummaryRecord> {
   const roots = resolveRoots(options.roots);
   const accounts = options.accounts ?? loadAccounts();
   const mode: VerifyPackages = options.verifyPackages ?? 'changed';
-  // The dpkg database is read only when some file needs a package lookup: an unchanged re-scan
-  // with the same database key reuses the package facts of its previous inventory.
-  const currentKey = options.dpkg ? options.dpkg.key : dpkgKey();
-  let db: DpkgDatabase | undefined = options.dpkg;
-  const dpkg = (): DpkgDatabase => {
-    db ??= loadDpkg(undefined, undefined, { scope: roots });
+  // The package databases are read only when some file needs a package lookup: an unchanged
+  // re-scan with the same databases' key reuses the package facts of its previous inventory.
+  const injected = options.dpkg !== undefined || options.rpm !== undefined;
+  const rpmDir = injected ? undefined : rpmDatabaseDir();
+  const currentKey = injected
+    ? [options.dpkg?.key, options.rpm?.key].filter((k) => k !== undefined).join('|') || undefined
+    : `${dpkgKey() ?? 'dpkg:none'}|${rpmDir ? rpmKey(rpmDir) : 'rpm:none'}`;
+  let rpmNote = rpmDir ? `rpm database ${rpmDir} not needed: no file looked up` : 'no rpm database on this host';
+  const hostRpm = (): PackageDatabase | undefined => {
+    if (!rpmDir) return undefined;
+    try {
+      const rpm = loadRpm({ dbpath: rpmDir, scope: roots });
+      rpmNote = `rpm database ${rpmDir} read with rpm -qa`;
+      return rpm;
+    } catch (e) {
+      if (!(e instanceof RpmQueryError)) throw e;
+      rpmNote = `rpm database ${rpmDir} not read (${e.message}): RPM ownership not checked`;
+      return undefined;
+    }
+  };
+  let db: PackageDatabase | undefined;
+  const packages = (): PackageDatabase => {
+    if (!db) {
+      const found = injected ? [options.dpkg, options.rpm] : [loadDpkg(undefined, undefined, { scope: roots }), hostRpm()];
+      db = combined(found.filter((d) => d !== undefined));
+    }
     return db;
   };
   const mounts = options.mounts ?? loadMounts();
   const writability = new WritabilityAnalyzer(accounts);
   const previous = options.previous;
-  const samePackages = currentKey !== undefined && previous?.dpkgKey === currentKey;
+  const samePackages = currentKey !== undefined && previous?.packagesKey === currentKey;
   const crossMounts = options.crossMounts === true;
 
   /** Package facts and verdict; 'md5' when the verdict needs the file's MD5 and none is known. */
@@ -130,16 +153,21 @@ export async function scan(options: ScanOptions): Promise<SummaryRecord> {
     }
     return t;
   };
-  const packageInfo = (p: PackageLookup, st: Stats, md5: string | undefined): PackageInfo | 'md5' => {
-    const installed = p.installedCtimeMs !== undefined ? iso(p.installedCtimeMs) : undefined;
+  const packageInfo = (p: PackageLookup, st: Stats, md5: string | undefined, sha256?: string): PackageInfo | 'md5' => {
+    const when = p.installedCtimeMs ?? p.installedMs;
+    const installed = when !== undefined ? iso(when) : undefined;
     const base: PackageInfo = {
-      manager: 'dpkg',
+      manager: p.manager,
       names: p.names,
       recordedPath: p.recordedPath,
       ...(p.md5 ? { recordedMd5: p.md5 } : {}),
+      ...(p.sha256 ? { recordedSha256: p.sha256 } : {}),
       ...(installed ? { installed } : {}),
     };
-    if (mode === 'off' || !p.md5) return base;
+    if (mode === 'off') return base;
+    // rpm's SHA-256 is compared with the scan's own hash (known once the file is hashed).
+    if (p.sha256) return sha256 ? { ...base, verified: p.sha256 === sha256, verifiedBy: 'sha256' } : base;
+    if (!p.md5) return base;
     if (md5) return { ...base, verified: p.md5 === md5, verifiedBy: 'md5' };
     // Not written, chmod-ed, chown-ed or replaced since dpkg installed the package (kernel-kept ctime).
     if (mode === 'changed' && p.installedCtimeMs !== undefined && st.ctimeMs <= p.installedCtimeMs)
@@ -197,8 +225,8 @@ export async function scan(options: ScanOptions): Promise<SummaryRecord> {
       const again = samePackages ? reusablePackage(before) : false;
       if (again !== false) pkg = again;
       else {
-        const p = dpkg().lookup(path);
-        pkg = p ? packageInfo(p, st, before.md5) : undefined;
+        const p = packages().lookup(path);
+        pkg = p ? packageInfo(p, st, before.md5, before.sha256) : undefined;
       }
       if (pkg !== 'md5') {
         reused++;
@@ -211,7 +239,7 @@ export async function scan(options: ScanOptions): Promise<SummaryRecord> {
       return;
     }
     const id = slots.length;
-    const pkg = dpkg().lookup(path);
+    const pkg = packages().lookup(path);
     const md5 = pkg !== undefined && packageInfo(pkg, st, undefined) === 'md5';
     slots.push({ id, path, st, md5, ...(pkg ? { pkg } : {}) });
     queued++;
@@ -389,37 +417,26 @@ export async function scan(options: ScanOptions): Promise<SummaryRecord> {
   let recorded = 0;
   let packageOwned = 0;
   let packageMismatch = 0;
-  let verifiedByMd5 = 0;
-  let verifiedByCtime = 0;
+  const verifiedBy = { md5: 0, ctime: 0, sha256: 0 };
   let writableByNonRoot = 0;
+  const count = (type: FileType, pkg: PackageInfo | undefined, writableBy: Writability) => {
+    recorded++;
+    byType[type] = (byType[type] ?? 0) + 1;
+    if (pkg) packageOwned++;
+    if (pkg?.verified === false) packageMismatch++;
+    if (pkg?.verified !== undefined) verifiedBy[pkg.verifiedBy ?? 'md5']++;
+    if (writableBy.users.length > 0 || writableBy.groups.length > 0 || writableBy.other) writableByNonRoot++;
+  };
   const flush = () => {
     while (written < slots.length) {
       const s = slots[written];
       if (s === undefined || (s !== null && 'id' in s)) return; // still hashing
       if (s instanceof ReusedLine) {
-        recorded++;
-        byType[s.type] = (byType[s.type] ?? 0) + 1;
-        if (s.pkg) packageOwned++;
-        if (s.pkg?.verified === false) packageMismatch++;
-        if (s.pkg?.verified !== undefined) {
-          if ((s.pkg.verifiedBy ?? 'md5') === 'md5') verifiedByMd5++;
-          else verifiedByCtime++;
-        }
-        if (s.writableBy.users.length > 0 || s.writableBy.groups.length > 0 || s.writableBy.other) writableByNonRoot++;
+        count(s.type, s.pkg, s.writableBy);
         if (emitLine) emitLine(s.line);
         else emit(JSON.parse(s.line) as FileRecord);
       } else if (s !== null) {
-        if (s.kind === 'file') {
-          recorded++;
-          byType[s.type] = (byType[s.type] ?? 0) + 1;
-          if (s.package) packageOwned++;
-          if (s.package?.verified === false) packageMismatch++;
-          if (s.package?.verified !== undefined) {
-            if ((s.package.verifiedBy ?? 'md5') === 'md5') verifiedByMd5++;
-            else verifiedByCtime++;
-          }
-          if (s.writableBy.users.length > 0 || s.writableBy.groups.length > 0 || s.writableBy.other) writableByNonRoot++;
-        }
+        if (s.kind === 'file') count(s.type, s.package, s.writableBy);
         emit(s);
       }
       slots[written] = null; // free the record once written
@@ -450,7 +467,7 @@ export async function scan(options: ScanOptions): Promise<SummaryRecord> {
       if (r.shared) sharedByLink++;
       else hashed++;
       bytesHashed += r.bytes;
-      const pkg = c.pkg ? packageInfo(c.pkg, c.st, r.md5) : undefined;
+      const pkg = c.pkg ? packageInfo(c.pkg, c.st, r.md5, r.sha256) : undefined;
       // 'md5' cannot happen: the request asked for the MD5 whenever the verdict needs it.
       slots[r.id] = describe(c.path, c.st, r.classification, r.sha256, r.md5, pkg === 'md5' ? undefined : pkg);
     }
@@ -485,12 +502,13 @@ export async function scan(options: ScanOptions): Promise<SummaryRecord> {
     packageOwned,
     packageMismatch,
     verifyPackages: mode,
-    verifiedByMd5,
-    verifiedByCtime,
-    ...(currentKey ? { dpkgKey: currentKey } : {}),
+    verifiedByMd5: verifiedBy.md5,
+    verifiedByCtime: verifiedBy.ctime,
+    verifiedBySha256: verifiedBy.sha256,
+    ...(currentKey ? { packagesKey: currentKey } : {}),
     writableByNonRoot,
     workers: pool.started,
-    rpm: rpmNote(),
+    rpm: rpmNote,
     unrecorded,
   };
   emit(summary);
@@ -505,11 +523,4 @@ function reusedClassification(r: FileRecord): Classification {
     ...(r.script ? { script: r.script } : {}),
     ...(r.installer ? { installer: r.installer } : {}),
   };
-}
-
-function rpmNote(): string {
-  const state = rpmDatabaseState();
-  if (state === 'absent') return 'no rpm database on this host: RPM ownership not checked';
-  if (state === 'unreadable') return 'rpm database not readable: RPM ownership not checked';
-  return 'rpm database present but not read: RPM ownership is not implemented yet';
 }

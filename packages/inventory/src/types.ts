@@ -51,14 +51,16 @@ export interface ScriptInfo {
 }
 
 export interface PackageInfo {
-  readonly manager: 'dpkg';
+  readonly manager: 'dpkg' | 'rpm';
   readonly names: readonly string[];
   /** The path as recorded by dpkg (differs from the scanned path on merged-/usr: /bin/true vs /usr/bin/true). */
   readonly recordedPath: string;
-  /** MD5 recorded in *.md5sums; absent when the package records none for this file (conffiles, some packages). */
+  /** MD5 recorded in *.md5sums (or by an rpm package built with MD5 digests); absent when none is recorded. */
   readonly recordedMd5?: string;
+  /** SHA-256 recorded by rpm (its file digests since rpm 4.6): compared with `sha256`, at no extra cost. */
+  readonly recordedSha256?: string;
   /**
-   * true/false when an md5 was recorded and verification was on (`--verify-packages full|changed`);
+   * true/false when a digest was recorded and verification was on (`--verify-packages full|changed`);
    * absent otherwise.
    */
   readonly verified?: boolean;
@@ -67,10 +69,10 @@ export interface PackageInfo {
    * ctime not newer than the package's installation (its .list/.md5sums ctime), so the file has not
    * been written, chmod-ed or replaced since dpkg put it there. Trusts the kernel's ctime and root:
    * see docs/adr/0005-package-verification-cost.md. Absent in inventories from before this field
-   * (those were always "md5").
+   * (those were always "md5"). "sha256" compared the file's SHA-256 with rpm's.
    */
-  readonly verifiedBy?: 'md5' | 'ctime';
-  /** The package's installation time used for "ctime" (ISO 8601), when known. */
+  readonly verifiedBy?: 'md5' | 'ctime' | 'sha256';
+  /** The package's installation time (ISO 8601), when known: for dpkg the one "ctime" compares with. */
   readonly installed?: string;
 }
 
@@ -200,10 +202,12 @@ export interface SummaryRecord {
   readonly verifyPackages?: VerifyPackages;
   readonly verifiedByMd5?: number;
   readonly verifiedByCtime?: number;
-  /** The dpkg database state the package facts came from (a re-scan with the same key reuses them). */
-  readonly dpkgKey?: string;
+  readonly verifiedBySha256?: number;
+  /** The package databases' state the package facts came from (a re-scan with the same key reuses them). */
+  readonly packagesKey?: string;
   readonly writableByNonRoot: number;
   readonly workers: number;
+  /** Whether rpm's database was read, and if not why (a sentence). */
   readonly rpm: string;
   /** Fingerprints "dev:ino:size:mtimeMs:ctimeMs" of regular files found not to be executables, so a re-scan skips them too. */
   readonly unrecorded: readonly string[];

@@ -74,7 +74,7 @@ function describeSummary(s: SummaryRecord, out: string | undefined): string {
   return [
     `scanned ${s.roots.join(', ')}: ${s.filesSeen} files seen, ${s.recorded} recorded (${types || 'none'}), ${s.symlinks} symlinks, ${s.errors} errors`,
     `hashed ${s.hashed} files (${(s.bytesHashed / 1e6).toFixed(1)} MB) on ${s.workers} workers, reused ${s.reused} unchanged; ${(s.durationMs / 1000).toFixed(2)} s`,
-    `package-owned ${s.packageOwned}, md5 mismatch ${s.packageMismatch} (verify-packages ${s.verifyPackages ?? 'full'}: ${s.verifiedByMd5 ?? 0} by md5, ${s.verifiedByCtime ?? 0} by ctime); writable by non-root principals: ${s.writableByNonRoot}`,
+    `package-owned ${s.packageOwned}, md5 mismatch ${s.packageMismatch} (verify-packages ${s.verifyPackages ?? 'full'}: ${s.verifiedByMd5 ?? 0} by md5, ${s.verifiedByCtime ?? 0} by ctime, ${s.verifiedBySha256 ?? 0} by rpm's sha256); writable by non-root principals: ${s.writableByNonRoot}`,
     s.rpm,
     ...(out ? [`inventory written to ${out}`] : []),
   ].join('\n');
@@ -91,7 +91,7 @@ export function registerScan(program: Command): void {
     .addOption(
       new Option(
         '--verify-packages <mode>',
-        'compare package files with dpkg md5sums: full = MD5 of every one; changed = only files whose ctime is newer than their package installation (the rest: verifiedBy "ctime"); off = ownership only',
+        'compare package files with what the package manager recorded (rpm: its SHA-256, always; dpkg: its md5sums): full = MD5 of every dpkg file; changed = only dpkg files whose ctime is newer than their package installation (the rest: verifiedBy "ctime"); off = ownership only',
       )
         .choices(['full', 'changed', 'off'])
         .default('changed'),

@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { loadRpm, RpmQueryError } from './rpm.js';
+import { scanToMemory } from './test-support.js';
+
+const hasRpm = spawnSync('rpmbuild', ['--version']).status === 0 && spawnSync('rpm', ['--version']).status === 0;
+const skip = !hasRpm && 'rpm and rpmbuild not installed (apt-get install rpm)';
+
+const SPEC = `Name: eg-demo
+Version: 1.0
+Release: 1
+Summary: ExecGuard inventory test package
+License: MIT
+BuildArch: noarch
+%global __os_install_post %{nil}
+%description
+Two scripts under /opt/egdemo/bin.
+%install
+mkdir -p %{buildroot}/opt/egdemo/bin
+printf '#!/bin/sh\\necho tool\\n' > %{buildroot}/opt/egdemo/bin/tool
+printf '#!/bin/sh\\necho other\\n' > %{buildroot}/opt/egdemo/bin/other
+chmod 755 %{buildroot}/opt/egdemo/bin/tool %{buildroot}/opt/egdemo/bin/other
+%files
+/opt/egdemo/bin/tool
+/opt/egdemo/bin/other
+`;
+
+/** Builds the package and installs it under a root of its own, with its own database: [root, dbpath]. */
+function installDemo(dir: string): [string, string] {
+  const top = join(dir, 'rpmbuild');
+  mkdirSync(join(top, 'SPECS'), { recursive: true });
+  writeFileSync(join(top, 'SPECS', 'demo.spec'), SPEC);
+  const built = spawnSync('rpmbuild', ['--define', `_topdir ${top}`, '-bb', join(top, 'SPECS', 'demo.spec')], {
+    encoding: 'utf8',
+  });
+  assert.equal(built.status, 0, built.stderr);
+  const root = join(dir, 'root');
+  mkdirSync(root);
+  const pkg = join(top, 'RPMS', 'noarch', 'eg-demo-1.0-1.noarch.rpm');
+  const installed = spawnSync('rpm', ['--root', root, '--dbpath', '/var/lib/rpm', '-i', '--nodeps', '--noscripts', pkg], {
+    encoding: 'utf8',
+  });
+  assert.equal(installed.status, 0, installed.stderr);
+  return [root, join(root, 'var', 'lib', 'rpm')];
+}
+
+const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+test('rpm: scan names the owning package and verifies each file against rpm’s SHA-256', { skip }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'execguard-rpm-test-'));
+  try {
+    const [root, dbpath] = installDemo(dir);
+    const bin = join(root, 'opt', 'egdemo', 'bin');
+    const recorded = sha256(join(bin, 'other'));
+    appendFileSync(join(bin, 'other'), 'echo changed after installation\n');
+    const rpm = loadRpm({ dbpath, fsRoot: root, scope: [bin] });
+    const { files, summary } = await scanToMemory([bin], { rpm });
+    const tool = files.get(join(bin, 'tool'));
+    assert.deepEqual(
+      { ...tool?.package, installed: undefined },
+      {
+        manager: 'rpm',
+        names: ['eg-demo'],
+        recordedPath: '/opt/egdemo/bin/tool',
+        recordedSha256: tool?.sha256,
+        installed: undefined,
+        verified: true,
+        verifiedBy: 'sha256',
+      },
+    );
+    assert.match(tool?.package?.installed ?? '', /^\d{4}-\d\d-\d\dT/);
+    const other = files.get(join(bin, 'other'));
+    assert.equal(other?.package?.recordedSha256, recorded);
+    assert.equal(other?.package?.verified, false, 'a file changed after installation no longer matches');
+    assert.equal(summary.verifiedBySha256, 2);
+    assert.equal(summary.packageMismatch, 1);
+    // Verification by rpm's digest needs no MD5 of any file, whatever the mode.
+    const full = await scanToMemory([bin], { rpm, verifyPackages: 'full' });
+    assert.equal(full.files.get(join(bin, 'tool'))?.md5, undefined);
+    const off = await scanToMemory([bin], { rpm, verifyPackages: 'off' });
+    assert.equal(off.files.get(join(bin, 'tool'))?.package?.verified, undefined);
+    // Out of scope: not kept.
+    assert.equal(loadRpm({ dbpath, fsRoot: root, scope: [join(root, 'usr')] }).lookup(join(bin, 'tool')), undefined);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('rpm: a database rpm cannot read is an RpmQueryError naming it, not an empty answer', { skip }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'execguard-rpm-bad-'));
+  try {
+    writeFileSync(join(dir, 'rpmdb.sqlite'), 'not a database');
+    assert.throws(
+      () => loadRpm({ dbpath: dir }),
+      (e: unknown) => e instanceof RpmQueryError && e.message.includes(dir),
+    );
+    assert.equal(loadRpm({ dbpath: join(dir, 'absent') }).available, false);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
