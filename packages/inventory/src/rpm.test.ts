@@ -5,8 +5,8 @@ import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { loadRpm, RpmQueryError } from './rpm.js';
-import { scanToMemory } from './test-support.js';
+import { loadRpm, parseRpmQuery, RpmQueryError } from './rpm.js';
+import { rng, scanToMemory } from './test-support.js';
 
 const hasRpm = spawnSync('rpmbuild', ['--version']).status === 0 && spawnSync('rpm', ['--version']).status === 0;
 const skip = !hasRpm && 'rpm and rpmbuild not installed (apt-get install rpm)';
@@ -102,5 +102,46 @@ test('rpm: a database rpm cannot read is an RpmQueryError naming it, not an empt
     assert.equal(loadRpm({ dbpath: join(dir, 'absent') }).available, false);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('rpm query output: owners, digests by algorithm, shared paths, and garbage skipped, never thrown', () => {
+  const sha = 'a'.repeat(64);
+  const text = [
+    '@glibc\t1700000000\t8',
+    `/usr/lib64/libc.so.6\t${sha}`,
+    '/usr/share/doc/glibc\t', // a directory: no digest
+    '@glibc32\t1700000001\t8',
+    `/usr/lib64/libc.so.6\t${'b'.repeat(64)}`,
+    '@oldpkg\t1200000000\t(none)',
+    `/opt/old/bin/tool\t${'c'.repeat(32)}`,
+    '@weird\tnot-a-time\t10',
+    `/opt/weird/x\t${'d'.repeat(128)}`,
+    'no tab here',
+    'relative/path\tabc',
+  ].join('\n');
+  const owners = parseRpmQuery(text);
+  assert.deepEqual(owners.get('/usr/lib64/libc.so.6'), {
+    manager: 'rpm',
+    names: ['glibc', 'glibc32'],
+    recordedPath: '/usr/lib64/libc.so.6',
+    sha256: 'b'.repeat(64),
+    installedMs: 1700000001000,
+  });
+  assert.equal(owners.get('/usr/share/doc/glibc')?.sha256, undefined);
+  assert.equal(owners.get('/opt/old/bin/tool')?.md5, 'c'.repeat(32), 'no digest algorithm recorded: MD5');
+  assert.deepEqual(
+    owners.get('/opt/weird/x'),
+    { manager: 'rpm', names: ['weird'], recordedPath: '/opt/weird/x' },
+    'SHA-512: ownership only',
+  );
+  assert.equal(owners.size, 4);
+  assert.deepEqual([...parseRpmQuery(text, ['/opt']).keys()].sort(), ['/opt/old/bin/tool', '/opt/weird/x']);
+  const random = rng(21);
+  const alphabet = '@/\t\n0123456789abcdef(none)x ';
+  for (let i = 0; i < 2000; i++) {
+    let junk = '';
+    for (let n = Math.floor(random() * 300); n > 0; n--) junk += alphabet[Math.floor(random() * alphabet.length)];
+    assert.doesNotThrow(() => parseRpmQuery(junk, i % 2 ? ['/opt'] : undefined), `round ${i}`);
   }
 });

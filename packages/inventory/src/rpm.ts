@@ -77,11 +77,25 @@ export function loadRpm(options: LoadRpmOptions = {}): PackageDatabase {
   if (r.status !== 0) throw new RpmQueryError(`rpm -qa --dbpath ${dbpath} exited ${r.status}: ${r.stderr.trim().slice(0, 300)}`);
   const root = options.fsRoot?.replace(/\/+$/, '') ?? '';
   const prefixes = options.scope?.map((s) => (root && s.startsWith(`${root}/`) ? s.slice(root.length) : s));
+  const owners = parseRpmQuery(r.stdout, prefixes);
+  const key = rpmKey(dbpath);
+  return {
+    available: true,
+    ...(key ? { key } : {}),
+    lookup: (path) => owners.get(root && path.startsWith(`${root}/`) ? path.slice(root.length) : path),
+  };
+}
+
+/**
+ * The output of QUERY: path → owner and recorded digest, for paths under `prefixes` (all when
+ * undefined). Lines of any other shape are skipped.
+ */
+export function parseRpmQuery(text: string, prefixes?: readonly string[]): Map<string, PackageLookup> {
   const owners = new Map<string, PackageLookup>();
   let name = '';
   let installedMs: number | undefined;
   let algorithm: 'md5' | 'sha256' | undefined;
-  for (const line of r.stdout.split('\n')) {
+  for (const line of text.split('\n')) {
     if (line.startsWith('@')) {
       const [n = '', installed = '', algo = ''] = line.slice(1).split('\t');
       name = n;
@@ -113,10 +127,5 @@ export function loadRpm(options: LoadRpmOptions = {}): PackageDatabase {
       ...(installedMs !== undefined ? { installedMs } : {}),
     });
   }
-  const key = rpmKey(dbpath);
-  return {
-    available: true,
-    ...(key ? { key } : {}),
-    lookup: (path) => owners.get(root && path.startsWith(`${root}/`) ? path.slice(root.length) : path),
-  };
+  return owners;
 }
