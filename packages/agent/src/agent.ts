@@ -5,7 +5,7 @@
  */
 import { mkdirSync, readFileSync, rmSync, unwatchFile, watchFile, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { type CompiledPolicy, compile, policyDigest } from '@execguard/engine';
 import { loadAccounts, scan } from '@execguard/inventory';
 import { defaultCatalogue } from '@execguard/knowledge';
@@ -15,7 +15,7 @@ import { explainRecord } from './event.js';
 import { executableMounts, libcPaths } from './host-setup.js';
 import type { ServerLink } from './link.js';
 import { type EnforcerStats, nativeCore } from './native.js';
-import { DEFAULT_PACKAGE_ROOTS, packageFiles } from './packages.js';
+import { DEFAULT_PACKAGE_ROOTS, PACKAGE_CACHE, packageFiles } from './packages.js';
 import { Spool } from './spool.js';
 import { buildTable, type TableInfo } from './table.js';
 
@@ -100,7 +100,10 @@ export class Agent {
     let result = buildTable(policy, base);
     if (result.info.needs.user || result.info.needs.packages) {
       const accounts = result.info.needs.user ? accountsMaps() : undefined;
-      const pkgs = result.info.needs.packages ? await packageFiles(this.o.packageRoots) : undefined;
+      // The previous scan, kept beside the spool (owned by the agent), makes this a re-scan: unchanged files are not read again.
+      const pkgs = result.info.needs.packages
+        ? await packageFiles(this.o.packageRoots, join(this.o.spoolDir, PACKAGE_CACHE))
+        : undefined;
       result = buildTable(policy, { ...base, ...(accounts ?? {}), ...(pkgs ? { packageFiles: pkgs } : {}) });
     }
     return { table: result.table, info: result.info, compiled };
