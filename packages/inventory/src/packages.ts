@@ -1,4 +1,7 @@
-/** What a package database says about one file, and the databases themselves (dpkg, rpm). */
+import { dpkgKey, loadDpkg } from './dpkg.js';
+import { loadRpm, RpmQueryError, rpmDatabaseDir, rpmKey } from './rpm.js';
+
+/** What a package database (dpkg, rpm) says about one file. */
 export interface PackageLookup {
   readonly manager: 'dpkg' | 'rpm';
   readonly names: readonly string[];
@@ -43,4 +46,51 @@ export function combined(databases: readonly PackageDatabase[]): PackageDatabase
       return undefined;
     },
   };
+}
+
+/**
+ * The package databases of one scan: the host's dpkg and rpm, read on the first lookup (scoped to
+ * the scan's roots), or the ones a test injects (then the host's are never read).
+ */
+export class ScanPackages {
+  /** The databases' state: equal keys, equal package facts (a re-scan then reuses its previous ones). */
+  readonly key: string | undefined;
+  /** Whether rpm's database was read, and if not why. */
+  rpmNote: string;
+  private database: PackageDatabase | undefined;
+  private readonly rpmDir: string | undefined;
+
+  constructor(
+    private readonly roots: readonly string[],
+    private readonly injected?: { readonly dpkg?: PackageDatabase | undefined; readonly rpm?: PackageDatabase | undefined },
+  ) {
+    this.rpmDir = injected ? undefined : rpmDatabaseDir();
+    this.key = injected
+      ? [injected.dpkg?.key, injected.rpm?.key].filter((k) => k !== undefined).join('|') || undefined
+      : `${dpkgKey() ?? 'dpkg:none'}|${this.rpmDir ? rpmKey(this.rpmDir) : 'rpm:none'}`;
+    this.rpmNote = this.rpmDir ? `rpm database ${this.rpmDir} not needed: no file looked up` : 'no rpm database on this host';
+  }
+
+  lookup(path: string): PackageLookup | undefined {
+    if (!this.database) {
+      const found = this.injected
+        ? [this.injected.dpkg, this.injected.rpm]
+        : [loadDpkg(undefined, undefined, { scope: this.roots }), this.hostRpm()];
+      this.database = combined(found.filter((d) => d !== undefined));
+    }
+    return this.database.lookup(path);
+  }
+
+  private hostRpm(): PackageDatabase | undefined {
+    if (!this.rpmDir) return undefined;
+    try {
+      const rpm = loadRpm({ dbpath: this.rpmDir, scope: this.roots });
+      this.rpmNote = `rpm database ${this.rpmDir} read with rpm -qa`;
+      return rpm;
+    } catch (e) {
+      if (!(e instanceof RpmQueryError)) throw e;
+      this.rpmNote = `rpm database ${this.rpmDir} not read (${e.message}): RPM ownership not checked`;
+      return undefined;
+    }
+  }
 }

@@ -2,14 +2,12 @@ import { type Dirent, lstatSync, readdirSync, readlinkSync, realpathSync, type S
 import { dirname, resolve, sep } from 'node:path';
 import { type Accounts, loadAccounts } from './accounts.js';
 import type { Classification } from './classify.js';
-import { dpkgKey, loadDpkg } from './dpkg.js';
 import type { HashResult } from './hash-protocol.js';
 import { loadMounts, type MountTable } from './mounts.js';
-import { combined, type PackageDatabase, type PackageLookup } from './packages.js';
+import { type PackageDatabase, type PackageLookup, ScanPackages } from './packages.js';
 import { defaultWorkerCount, HashPool } from './pool.js';
 import { hostPosture } from './posture.js';
 import { PreviousFile, type PreviousInventory } from './previous.js';
-import { loadRpm, RpmQueryError, rpmDatabaseDir, rpmKey } from './rpm.js';
 import type { FileRecord, FileType, InventoryRecord, PackageInfo, SummaryRecord, VerifyPackages, Writability } from './types.js';
 import { WritabilityAnalyzer } from './writability.js';
 
@@ -111,32 +109,8 @@ export async function scan(options: ScanOptions): Promise<SummaryRecord> {
   const mode: VerifyPackages = options.verifyPackages ?? 'changed';
   // The package databases are read only when some file needs a package lookup: an unchanged
   // re-scan with the same databases' key reuses the package facts of its previous inventory.
-  const injected = options.dpkg !== undefined || options.rpm !== undefined;
-  const rpmDir = injected ? undefined : rpmDatabaseDir();
-  const currentKey = injected
-    ? [options.dpkg?.key, options.rpm?.key].filter((k) => k !== undefined).join('|') || undefined
-    : `${dpkgKey() ?? 'dpkg:none'}|${rpmDir ? rpmKey(rpmDir) : 'rpm:none'}`;
-  let rpmNote = rpmDir ? `rpm database ${rpmDir} not needed: no file looked up` : 'no rpm database on this host';
-  const hostRpm = (): PackageDatabase | undefined => {
-    if (!rpmDir) return undefined;
-    try {
-      const rpm = loadRpm({ dbpath: rpmDir, scope: roots });
-      rpmNote = `rpm database ${rpmDir} read with rpm -qa`;
-      return rpm;
-    } catch (e) {
-      if (!(e instanceof RpmQueryError)) throw e;
-      rpmNote = `rpm database ${rpmDir} not read (${e.message}): RPM ownership not checked`;
-      return undefined;
-    }
-  };
-  let db: PackageDatabase | undefined;
-  const packages = (): PackageDatabase => {
-    if (!db) {
-      const found = injected ? [options.dpkg, options.rpm] : [loadDpkg(undefined, undefined, { scope: roots }), hostRpm()];
-      db = combined(found.filter((d) => d !== undefined));
-    }
-    return db;
-  };
+  const packages = new ScanPackages(roots, options.dpkg || options.rpm ? { dpkg: options.dpkg, rpm: options.rpm } : undefined);
+  const currentKey = packages.key;
   const mounts = options.mounts ?? loadMounts();
   const writability = new WritabilityAnalyzer(accounts);
   const previous = options.previous;
@@ -225,7 +199,7 @@ export async function scan(options: ScanOptions): Promise<SummaryRecord> {
       const again = samePackages ? reusablePackage(before) : false;
       if (again !== false) pkg = again;
       else {
-        const p = packages().lookup(path);
+        const p = packages.lookup(path);
         pkg = p ? packageInfo(p, st, before.md5, before.sha256) : undefined;
       }
       if (pkg !== 'md5') {
@@ -239,7 +213,7 @@ export async function scan(options: ScanOptions): Promise<SummaryRecord> {
       return;
     }
     const id = slots.length;
-    const pkg = packages().lookup(path);
+    const pkg = packages.lookup(path);
     const md5 = pkg !== undefined && packageInfo(pkg, st, undefined) === 'md5';
     slots.push({ id, path, st, md5, ...(pkg ? { pkg } : {}) });
     queued++;
@@ -508,7 +482,7 @@ export async function scan(options: ScanOptions): Promise<SummaryRecord> {
     ...(currentKey ? { packagesKey: currentKey } : {}),
     writableByNonRoot,
     workers: pool.started,
-    rpm: rpmNote,
+    rpm: packages.rpmNote,
     unrecorded,
   };
   emit(summary);
