@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, rmSync, unwatchFile, watchFile, writeFileSync 
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { type CompiledPolicy, compile, policyDigest } from '@execguard/engine';
-import { loadAccounts, scan } from '@execguard/inventory';
+import { loadAccounts } from '@execguard/inventory';
 import { defaultCatalogue } from '@execguard/knowledge';
 import { formatIssue, type HostContext, type Mode, type Policy, parsePolicyText } from '@execguard/schema';
 import { contentNames } from './content-names.js';
@@ -15,7 +15,7 @@ import { explainRecord } from './event.js';
 import { executableMounts, libcPaths } from './host-setup.js';
 import type { ServerLink } from './link.js';
 import { type EnforcerStats, nativeCore } from './native.js';
-import { DEFAULT_PACKAGE_ROOTS, PACKAGE_CACHE, packageFiles } from './packages.js';
+import { cachedScan, DEFAULT_PACKAGE_ROOTS, PACKAGE_CACHE, packageFiles, UPLOAD_CACHE } from './packages.js';
 import { Spool } from './spool.js';
 import { buildTable, type TableInfo } from './table.js';
 
@@ -215,15 +215,13 @@ export class Agent {
   private async maybeUploadInventory(link: ServerLink): Promise<void> {
     const every = this.o.inventoryMs ?? 24 * 3600 * 1000;
     if (every <= 0 || Date.now() - this.lastInventory < every) return;
-    const lines: string[] = [];
-    await scan({
-      roots: this.o.packageRoots ?? DEFAULT_PACKAGE_ROOTS,
-      verifyPackages: 'changed',
-      writeLine: (l) => lines.push(l),
-    });
-    await link.uploadInventory(`scan-${new Date().toISOString()}.jsonl`, `${lines.join('\n')}\n`);
+    const cacheFile = join(this.o.spoolDir, UPLOAD_CACHE);
+    await cachedScan({ roots: this.o.packageRoots ?? DEFAULT_PACKAGE_ROOTS, verifyPackages: 'changed', cacheFile });
+    const body = readFileSync(cacheFile, 'utf8');
+    await link.uploadInventory(`scan-${new Date().toISOString()}.jsonl`, body);
+    const lines = body.split('\n').length - 1;
     this.lastInventory = Date.now();
-    this.log(`inventory uploaded (${lines.length} records)`);
+    this.log(`inventory uploaded (${lines} records)`);
   }
 
   stats(): EnforcerStats & { mismatches: number; spooled: number; mode: string | undefined } {

@@ -10,11 +10,19 @@
  */
 import { closeSync, lstatSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { type FileRecord, loadPrevious, type PreviousInventory, scan } from '@execguard/inventory';
+import {
+  type FileRecord,
+  type InventoryRecord,
+  loadPrevious,
+  type PreviousInventory,
+  scan,
+  type VerifyPackages,
+} from '@execguard/inventory';
 
 export const DEFAULT_PACKAGE_ROOTS = ['/usr/bin', '/usr/sbin', '/usr/libexec', '/usr/lib'];
-/** The previous package scan's inventory, in the agent's spool directory (not a spool segment). */
+/** The previous scans' inventories, in the agent's spool directory (not spool segments). */
 export const PACKAGE_CACHE = 'package-files.inventory';
+export const UPLOAD_CACHE = 'uploaded.inventory';
 
 /** A package file as the table carries it. */
 export interface PackageFile {
@@ -48,13 +56,18 @@ async function previousFrom(cacheFile: string | undefined): Promise<PreviousInve
   }
 }
 
-export async function packageFiles(
-  roots: readonly string[] = DEFAULT_PACKAGE_ROOTS,
-  cacheFile?: string,
-): Promise<Map<string, PackageFile>> {
-  const out = new Map<string, PackageFile>();
-  const previous = await previousFrom(cacheFile);
-  const temp = cacheFile ? `${cacheFile}.tmp-${process.pid}` : undefined;
+/**
+ * A scan of `roots` that re-scans the inventory left in `cacheFile` by the previous one (when the
+ * agent alone could have written it) and leaves its own there, written whole before it replaces it.
+ */
+export async function cachedScan(o: {
+  readonly roots: readonly string[];
+  readonly verifyPackages: VerifyPackages;
+  readonly cacheFile?: string | undefined;
+  readonly onRecord?: (r: InventoryRecord) => void;
+}): Promise<void> {
+  const previous = await previousFrom(o.cacheFile);
+  const temp = o.cacheFile ? `${o.cacheFile}.tmp-${process.pid}` : undefined;
   const fd = temp ? openSync(temp, 'w', 0o600) : undefined;
   let pending: string[] = [];
   const drain = () => {
@@ -63,18 +76,15 @@ export async function packageFiles(
   };
   try {
     await scan({
-      roots: roots.filter((r) => r.length > 0),
-      verifyPackages: 'full',
+      roots: o.roots.filter((r) => r.length > 0),
+      verifyPackages: o.verifyPackages,
       ...(previous ? { previous } : {}),
       write: (r) => {
         if (fd !== undefined) {
           pending.push(JSON.stringify(r));
           if (pending.length >= 1024) drain();
         }
-        if (r.kind !== 'file') return;
-        const f = r as FileRecord;
-        const name = f.package?.names[0];
-        if (name && f.package?.verified === true) out.set(f.path, { name, manager: f.package.manager, sha256: f.sha256 });
+        o.onRecord?.(r);
       },
     });
     drain();
@@ -84,6 +94,24 @@ export async function packageFiles(
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
-  if (temp && cacheFile) renameSync(temp, cacheFile);
+  if (temp && o.cacheFile) renameSync(temp, o.cacheFile);
+}
+
+export async function packageFiles(
+  roots: readonly string[] = DEFAULT_PACKAGE_ROOTS,
+  cacheFile?: string,
+): Promise<Map<string, PackageFile>> {
+  const out = new Map<string, PackageFile>();
+  await cachedScan({
+    roots,
+    verifyPackages: 'full',
+    cacheFile,
+    onRecord: (r) => {
+      if (r.kind !== 'file') return;
+      const f = r as FileRecord;
+      const name = f.package?.names[0];
+      if (name && f.package?.verified === true) out.set(f.path, { name, manager: f.package.manager, sha256: f.sha256 });
+    },
+  });
   return out;
 }
