@@ -74,6 +74,8 @@ export class Agent {
   private timer: NodeJS.Timeout | undefined;
   private syncTimer: NodeJS.Timeout | undefined;
   private syncing: Promise<void> | undefined;
+  /** The reload in progress and those queued behind it (each reads the policy file when its turn comes). */
+  private reloads: Promise<boolean> = Promise.resolve(false);
   private policyVersion: number | undefined;
   private lastInventory = 0;
   private mismatches = 0;
@@ -148,7 +150,15 @@ export class Agent {
    * execution is decided by the old table or the new one. An invalid file keeps the old policy; a
    * file rewritten with the same policy (a re-delivered bundle) changes nothing and returns false.
    */
-  async reload(): Promise<boolean> {
+  reload(): Promise<boolean> {
+    // One at a time, in order: a reload that lowers a policy with package rules takes a second or
+    // more, and one started later must not be overtaken by it (the older table would win).
+    const next = this.reloads.then(() => this.reloadNow());
+    this.reloads = next;
+    return next;
+  }
+
+  private async reloadNow(): Promise<boolean> {
     try {
       const policy = loadPolicyFile(this.o.policyFile, this.o.mode);
       if (this.compiled && policyDigest(policy) === this.compiled.ref.digest) return false;

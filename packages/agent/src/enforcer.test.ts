@@ -167,6 +167,38 @@ test('a new policy applies without restart: audit to enforce, then back', { skip
   }
 });
 
+test('policy reloads apply in order: a slow reload (package rules) is never overtaken by a later one', { skip }, async () => {
+  const f = fixture('enforce');
+  // /usr/lib makes lowering a policy with package rules take seconds (the first package scan).
+  const sb = await Sandbox.start({ stage: f.stage, policyFile: f.policy, agentArgs: ['--package-root', '/usr/lib'] });
+  try {
+    const doc = JSON.parse(readFileSync(f.policy, 'utf8'));
+    const version = (v: number, rule: object) => ({
+      ...doc,
+      metadata: { ...doc.metadata, version: v },
+      rules: [...doc.rules, rule],
+    });
+    const packages = {
+      id: 'allow-coreutils',
+      action: 'allow',
+      match: { program: { package: { manager: 'dpkg', names: ['coreutils'] } } },
+    };
+    const denied = { id: 'allow-denied', action: 'allow', match: { program: { sha256: [sha256(join(f.stage, 'denied'))] } } };
+    writeFileSync(f.policy, JSON.stringify(version(2, packages)));
+    await new Promise((r) => setTimeout(r, 2000)); // the agent polls the file every second: v2 is being lowered
+    writeFileSync(f.policy, JSON.stringify(version(3, denied)));
+    const reloaded = () => [...sb.agentLog.matchAll(/policy reloaded: \S+ v(\d+)/g)].map((m) => Number(m[1]));
+    const deadline = Date.now() + 60_000;
+    while (!(reloaded().includes(2) && reloaded().includes(3)) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(reloaded(), [2, 3], sb.agentLog);
+    assert.equal(sb.run(`${sb.scratch}/denied`).status, 0, 'the newest policy (v3) is the one in force');
+  } finally {
+    sb.stop();
+    rmSync(f.dir, { recursive: true, force: true });
+  }
+});
+
 type Recorded = {
   process?: { executable?: string; args?: string[]; parent?: { executable?: string } };
   user?: { id?: string };
