@@ -286,22 +286,6 @@ typedef struct {
   uint64_t generation;
 } loop_arg;
 
-/* Under the lock: beats the heartbeat, swaps in a table set since, and says whether this loop is still the current one. */
-static const eg_table *take_table(uint64_t generation, bool *current) {
-  pthread_mutex_lock(&S.lock);
-  *current = S.running && S.generation == generation;
-  S.heartbeat = mono();
-  if (*current && S.pending) {
-    if (!S.keep_tables) eg_table_free(S.table);
-    S.table = S.pending;
-    S.pending = NULL;
-    S.stats.table_swaps++;
-  }
-  const eg_table *t = S.table;
-  pthread_mutex_unlock(&S.lock);
-  return t;
-}
-
 static void *loop(void *arg) {
   loop_arg a = *(loop_arg *)arg;
   free(arg);
@@ -314,8 +298,17 @@ static void *loop(void *arg) {
   static __thread char buf[65536] __attribute__((aligned(__alignof__(struct fanotify_event_metadata))));
   struct pollfd pfd[2] = {{.fd = a.fan_fd, .events = POLLIN}, {.fd = S.stop_fd, .events = POLLIN}};
   for (;;) {
-    bool current;
-    const eg_table *t = take_table(a.generation, &current);
+    pthread_mutex_lock(&S.lock);
+    bool current = S.running && S.generation == a.generation;
+    S.heartbeat = mono();
+    if (current && S.pending) {
+      if (!S.keep_tables) eg_table_free(S.table);
+      S.table = S.pending;
+      S.pending = NULL;
+      S.stats.table_swaps++;
+    }
+    const eg_table *t = S.table;
+    pthread_mutex_unlock(&S.lock);
     if (!current) break;
     int pr = poll(pfd, 2, 200);
     if (pr < 0 && errno != EINTR) break;
@@ -327,12 +320,6 @@ static void *loop(void *arg) {
       if (len < 0 && (errno == EAGAIN || errno == EINTR)) continue;
       break;
     }
-    /* A table set while this loop waited in poll() decides what was read: once setTable has returned,
-     * no execution is decided by the table before it. (A loop the watchdog replaced meanwhile still
-     * answers what it read, with the table it had.) */
-    bool still;
-    const eg_table *latest = take_table(a.generation, &still);
-    if (still) t = latest;
     struct fanotify_event_metadata *md = (struct fanotify_event_metadata *)buf;
     for (; FAN_EVENT_OK(md, len); md = FAN_EVENT_NEXT(md, len)) {
       if (md->vers != FANOTIFY_METADATA_VERSION) break;

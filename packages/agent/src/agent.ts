@@ -163,8 +163,17 @@ export class Agent {
       const policy = loadPolicyFile(this.o.policyFile, this.o.mode);
       if (this.compiled && policyDigest(policy) === this.compiled.ref.digest) return false;
       const { table, info, compiled } = await this.lower(policy);
-      this.drain(); // records decided by the old table are explained with the old policy
+      const swaps = nativeCore().stats().tableSwaps;
       nativeCore().setTable(table);
+      // The core takes the table at its next turn (within one 200 ms wait for events); until then the
+      // old one decides. Reported as reloaded only once the new one is in force.
+      for (
+        let waited = 0;
+        nativeCore().stats().tableSwaps === swaps && nativeCore().stats().running && waited < 2000;
+        waited += 5
+      )
+        await new Promise((r) => setTimeout(r, 5));
+      this.drain(); // records decided by the old table are explained with the old policy
       this.compiled = compiled;
       this.info = info;
       this.policyVersion = policy.metadata.version;
