@@ -165,14 +165,7 @@ export class Agent {
       const { table, info, compiled } = await this.lower(policy);
       const swaps = nativeCore().stats().tableSwaps;
       nativeCore().setTable(table);
-      // The core takes the table at its next turn (within one 200 ms wait for events); until then the
-      // old one decides. Reported as reloaded only once the new one is in force.
-      for (
-        let waited = 0;
-        nativeCore().stats().tableSwaps === swaps && nativeCore().stats().running && waited < 2000;
-        waited += 5
-      )
-        await new Promise((r) => setTimeout(r, 5));
+      await tableTaken(swaps); // reported as reloaded only once the core decides with it
       this.drain(); // records decided by the old table are explained with the old policy
       this.compiled = compiled;
       this.info = info;
@@ -255,6 +248,18 @@ export class Agent {
     if (this.o.runtimeFile) rmSync(this.o.runtimeFile, { force: true });
     this.drain();
     this.spool.close();
+  }
+}
+
+/**
+ * The core takes a new table at its next turn (within one 200 ms wait for events); until then the old
+ * one decides. Resolves once it has (its swap count moved past `swaps`), the core stopped, or 2 s passed.
+ */
+async function tableTaken(swaps: number): Promise<void> {
+  for (let waited = 0; waited < 2000; waited += 5) {
+    const s = nativeCore().stats();
+    if (s.tableSwaps !== swaps || !s.running) return;
+    await new Promise((r) => setTimeout(r, 5));
   }
 }
 
