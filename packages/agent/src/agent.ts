@@ -228,10 +228,14 @@ export class Agent {
     const every = this.o.inventoryMs ?? 24 * 3600 * 1000;
     if (every <= 0 || Date.now() - this.lastInventory < every) return;
     const cacheFile = join(this.o.spoolDir, UPLOAD_CACHE);
-    await cachedScan({ roots: this.o.packageRoots ?? DEFAULT_PACKAGE_ROOTS, verifyPackages: 'changed', cacheFile });
-    const body = readFileSync(cacheFile, 'utf8');
-    await link.uploadInventory(`scan-${new Date().toISOString()}.jsonl`, body);
-    const lines = body.split('\n').length - 1;
+    let lines = 0;
+    await cachedScan({
+      roots: this.o.packageRoots ?? DEFAULT_PACKAGE_ROOTS,
+      verifyPackages: 'changed',
+      cacheFile,
+      onLine: () => lines++,
+    });
+    await link.uploadInventory(`scan-${new Date().toISOString()}.jsonl`, readFileSync(cacheFile, 'utf8'));
     this.lastInventory = Date.now();
     this.log(`inventory uploaded (${lines} records)`);
   }

@@ -8,14 +8,14 @@
  * the previous one: files whose (device, inode, size, mtime, ctime) are unchanged keep their digests
  * and verdict instead of being read again (5.6 s → well under a second for /usr here).
  */
-import { closeSync, lstatSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { dirname } from 'node:path';
 import {
-  type FileRecord,
   type InventoryRecord,
   loadPrevious,
   type PreviousInventory,
   scan,
+  scanToFile,
   type VerifyPackages,
 } from '@execguard/inventory';
 
@@ -58,43 +58,23 @@ async function previousFrom(cacheFile: string | undefined): Promise<PreviousInve
 
 /**
  * A scan of `roots` that re-scans the inventory left in `cacheFile` by the previous one (when the
- * agent alone could have written it) and leaves its own there, written whole before it replaces it.
+ * agent alone could have written it) and leaves its own there (private, replaced only once complete).
+ * Every line also goes to `onLine`.
  */
 export async function cachedScan(o: {
   readonly roots: readonly string[];
   readonly verifyPackages: VerifyPackages;
   readonly cacheFile?: string | undefined;
-  readonly onRecord?: (r: InventoryRecord) => void;
+  readonly onLine?: (line: string) => void;
 }): Promise<void> {
-  const previous = await previousFrom(o.cacheFile);
-  const temp = o.cacheFile ? `${o.cacheFile}.tmp-${process.pid}` : undefined;
-  const fd = temp ? openSync(temp, 'w', 0o600) : undefined;
-  let pending: string[] = [];
-  const drain = () => {
-    if (fd !== undefined && pending.length > 0) writeSync(fd, `${pending.join('\n')}\n`);
-    pending = [];
-  };
-  try {
-    await scan({
-      roots: o.roots.filter((r) => r.length > 0),
-      verifyPackages: o.verifyPackages,
-      ...(previous ? { previous } : {}),
-      write: (r) => {
-        if (fd !== undefined) {
-          pending.push(JSON.stringify(r));
-          if (pending.length >= 1024) drain();
-        }
-        o.onRecord?.(r);
-      },
-    });
-    drain();
-  } catch (e) {
-    if (temp) rmSync(temp, { force: true });
-    throw e;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
+  const options = { roots: o.roots.filter((r) => r.length > 0), verifyPackages: o.verifyPackages };
+  const onLine = o.onLine ?? (() => {});
+  if (!o.cacheFile) {
+    await scan({ ...options, writeLine: onLine });
+    return;
   }
-  if (temp && o.cacheFile) renameSync(temp, o.cacheFile);
+  const previous = await previousFrom(o.cacheFile);
+  await scanToFile(o.cacheFile, { ...options, mode: 0o600, onLine, ...(previous ? { previous } : {}) });
 }
 
 export async function packageFiles(
@@ -106,11 +86,11 @@ export async function packageFiles(
     roots,
     verifyPackages: 'full',
     cacheFile,
-    onRecord: (r) => {
+    onLine: (line) => {
+      const r = JSON.parse(line) as InventoryRecord;
       if (r.kind !== 'file') return;
-      const f = r as FileRecord;
-      const name = f.package?.names[0];
-      if (name && f.package?.verified === true) out.set(f.path, { name, manager: f.package.manager, sha256: f.sha256 });
+      const name = r.package?.names[0];
+      if (name && r.package?.verified === true) out.set(r.path, { name, manager: r.package.manager, sha256: r.sha256 });
     },
   });
   return out;

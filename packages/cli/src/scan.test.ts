@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
@@ -101,4 +101,19 @@ test('scan and baseline: bad input exits 2 naming the path, without a stack trac
   assert.match(approve.err, /notbase\.json: not an ExecGuard baseline/);
   assert.equal(run(['baseline', 'approve', join(tmp, 'notbase.json'), '--by', 'x']).code, 2, 'neither --all nor --sha256');
   for (const r of [missing, prev, create, approve]) assert.doesNotMatch(r.err, /\n\s+at .+:\d+:\d+/);
+});
+
+test('scan --out: an unwritable file is a usage error; a failed scan leaves the previous inventory whole', () => {
+  const tmp = realpathSync(mkdtempSync(join(tmpdir(), 'execguard-cli-scan-out-')));
+  const nowhere = join(tmp, 'absent-dir', 'inv.jsonl');
+  const bad = run(['scan', '/usr/bin/true', '--out', nowhere]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, new RegExp(`--out ${nowhere}: cannot write \\(ENOENT\\)`));
+  const inv = join(tmp, 'inv.jsonl');
+  assert.equal(run(['scan', '/usr/bin/true', '--out', inv, '--json']).code, 0);
+  const before = readFileSync(inv, 'utf8');
+  const failed = run(['scan', join(tmp, 'no-such-root'), '--out', inv, '--json']);
+  assert.equal(failed.code, 2, failed.err);
+  assert.equal(readFileSync(inv, 'utf8'), before, 'the previous inventory is untouched');
+  assert.deepEqual(readdirSync(tmp).sort(), ['inv.jsonl'], 'no temporary file is left behind');
 });

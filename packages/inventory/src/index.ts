@@ -12,5 +12,6 @@ export { hostPosture } from './posture.js';
 export { InventoryFormatError, loadPrevious, type PreviousInventory, readInventory } from './previous.js';
 export { loadRpm, RpmQueryError, rpmDatabaseDir } from './rpm.js';
 export { type ScanOptions, type ScanProgress, ScanRootError, scan } from './scan.js';
+export { lineBlocks, ScanOutputError, type ScanToFileOptions, scanToFile } from './scan-file.js';
 export * from './types.js';
 export { WritabilityAnalyzer } from './writability.js';

@@ -4,4 +4,5 @@
  */
 export { InventoryFormatError, loadPrevious, PreviousFile, type PreviousInventory } from './previous.js';
 export { type ScanOptions, type ScanProgress, ScanRootError, scan } from './scan.js';
+export { lineBlocks, ScanOutputError, type ScanToFileOptions, scanToFile } from './scan-file.js';
 export type { InventoryRecord, SummaryRecord, VerifyPackages } from './types.js';

@@ -1,12 +1,15 @@
-import { closeSync, existsSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import {
   InventoryFormatError,
+  lineBlocks,
   loadPrevious,
   type PreviousInventory,
+  ScanOutputError,
   type ScanProgress,
   ScanRootError,
   type SummaryRecord,
   scan,
+  scanToFile,
   type VerifyPackages,
 } from '@execguard/inventory/scan';
 import { type Command, Option } from 'commander';
@@ -108,52 +111,29 @@ Exit codes: 0 scan complete (per-file errors are records, not failures); 2 inval
     )
     .action(async (paths: string[], o: ScanOptions) => {
       const previous = await previousFrom(o);
-      const temp = o.out ? `${o.out}.tmp-${process.pid}` : undefined;
-      let fd: number;
-      try {
-        fd = temp ? openSync(temp, 'w') : 1;
-      } catch (e) {
-        throw new UserError(`--out ${o.out}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-      }
-      // Records are written synchronously, in blocks of about 1 MiB, so memory stays flat however
-      // large the tree is and a re-scan makes few system calls.
-      let pending: string[] = [];
-      let size = 0;
-      const drain = () => {
-        if (pending.length > 0) writeSync(fd, `${pending.join('\n')}\n`);
-        pending = [];
-        size = 0;
-      };
-      const writeLine = (line: string) => {
-        pending.push(line);
-        size += line.length;
-        if (size >= 1 << 20) drain();
-      };
       const bar = process.stderr.isTTY && !o.json ? progressBar() : undefined;
+      const options = {
+        roots: paths,
+        crossMounts: o.crossMounts === true,
+        verifyPackages: o.verifyPackages ?? 'changed',
+        ...(previous ? { previous } : {}),
+        ...(bar ? { onProgress: bar.update } : {}),
+      };
       let summary: SummaryRecord;
       try {
-        summary = await scan({
-          roots: paths,
-          crossMounts: o.crossMounts === true,
-          verifyPackages: o.verifyPackages ?? 'changed',
-          writeLine,
-          ...(previous ? { previous } : {}),
-          ...(bar ? { onProgress: bar.update } : {}),
-        });
-        drain();
-      } catch (e) {
-        if (temp) {
-          closeSync(fd);
-          unlinkSync(temp);
+        // With --out, the old inventory is replaced only once the new one is complete.
+        if (o.out) summary = await scanToFile(o.out, options);
+        else {
+          const stdout = lineBlocks(1);
+          summary = await scan({ ...options, writeLine: stdout.line });
+          stdout.flush();
         }
+      } catch (e) {
+        if (e instanceof ScanOutputError) throw new UserError(`--out ${e.message}`);
         if (e instanceof ScanRootError) throw new UserError(e.message);
         throw e;
       } finally {
         bar?.done();
-      }
-      if (temp && o.out) {
-        closeSync(fd);
-        renameSync(temp, o.out); // replace the old inventory only once the new one is complete
       }
       if (o.json) {
         if (o.out) {
