@@ -37,16 +37,21 @@ export function int(v: unknown): number | undefined {
 
 /** GUIDs appear upper or lower case, with or without braces: we keep lower case without braces. */
 export function guid(v: unknown): string | undefined {
-  // Fast path: exactly {8-4-4-4-12} (Sysmon's rendering), lower-cased once and checked by one regex.
-  if (typeof v === 'string' && v.length === 38) {
-    const l = v.toLowerCase();
-    if (BRACED_GUID.test(l)) return l.slice(1, 37);
+  // Fast path: exactly {8-4-4-4-12} (Sysmon's rendering) or 8-4-4-4-12, lower-cased once and checked by one regex.
+  if (typeof v === 'string') {
+    if (v.length === 38) {
+      const l = v.toLowerCase();
+      if (BRACED_GUID.test(l)) return l.slice(1, 37);
+    } else if (v.length === 36) {
+      const l = v.toLowerCase();
+      if (GUID.test(l)) return l;
+    }
   }
-  if (typeof v === 'string' && v.length === 36 && isGuidAt(v, 0)) return v.toLowerCase();
   return slowGuid(v);
 }
 
 const BRACED_GUID = /^\{[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}$/;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Any rendering: upper or lower case, braces or not, surrounding spaces, trailing NULs. */
 export function slowGuid(v: unknown): string | undefined {
@@ -97,21 +102,6 @@ export function isHexRun(s: string, from: number, to: number): boolean {
     if (l < 0x61 || l > 0x66) return false;
   }
   return true;
-}
-
-/** Whether s has a GUID's 8-4-4-4-12 hex groups from `at` (36 characters). */
-function isGuidAt(s: string, at: number): boolean {
-  return (
-    s.charCodeAt(at + 8) === 0x2d &&
-    s.charCodeAt(at + 13) === 0x2d &&
-    s.charCodeAt(at + 18) === 0x2d &&
-    s.charCodeAt(at + 23) === 0x2d &&
-    isHexRun(s, at, at + 8) &&
-    isHexRun(s, at + 9, at + 13) &&
-    isHexRun(s, at + 14, at + 18) &&
-    isHexRun(s, at + 19, at + 23) &&
-    isHexRun(s, at + 24, at + 36)
-  );
 }
 
 export function bool(v: unknown): boolean | undefined {
