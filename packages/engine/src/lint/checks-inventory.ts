@@ -139,18 +139,18 @@ export const staticArgumentBlind: Check = (ctx) => {
     const hits = blind.filter(({ f }) => covers(f));
     if (hits.length === 0) return [];
     const interpreters = hits.some((h) => h.kind === 'interpreter');
+    const examples = hits
+      .slice(0, 3)
+      .map((h) => h.f.path)
+      .join(', ');
+    const what = interpreters ? 'interpreter or proxy' : 'proxy';
     return [
       {
         id: 'EG-L024',
         severity: 'high',
         title: 'Statically linked interpreter or proxy binary allowed',
         techniques: interpreters ? ['T0807', 'T0853', 'T0894'] : ['T0894'],
-        message: `rule ${r.id} allows ${hits.length} statically linked ${interpreters ? 'interpreter or proxy' : 'proxy'} binar${hits.length > 1 ? 'ies' : 'y'} (${hits
-          .slice(0, 3)
-          .map((h) => h.f.path)
-          .join(
-            ', ',
-          )}): the enforcer reads arguments when a new program opens the C library, which a static program never does, so its inline code, scripts and proxy arguments are not checked`,
+        message: `rule ${r.id} allows ${hits.length} statically linked ${what} binar${hits.length > 1 ? 'ies' : 'y'} (${examples}): the enforcer reads arguments when a new program opens the C library, which a static program never does, so its inline code, scripts and proxy arguments are not checked`,
         fix: 'Allow a dynamically linked build of the program instead (e.g. busybox rather than busybox-static), or remove it from the allow rule',
         evidence: { rule: r.id, files: hits.slice(0, MAX_LISTED).map((h) => h.f.path), fileCount: hits.length },
         location: { path: `/rules/${i}/match/program` },
