@@ -35,7 +35,8 @@ const FILTER = {
   rule: Type.Optional(Id),
 };
 
-const FilterQuery = Type.Object({ ...FILTER, since: Type.Optional(Time), until: Type.Optional(Time) });
+const RANGE = { since: Type.Optional(Time), until: Type.Optional(Time) };
+const FilterQuery = Type.Object({ ...FILTER, ...RANGE });
 type FilterQuery = Static<typeof FilterQuery>;
 
 /** The store filter of a validated query string; unknown effects are a 400. */
@@ -87,8 +88,7 @@ export function eventRoutes(ctx: Ctx) {
       summary: 'Query events, newest first, with facet counts (host, effect, technique) over all matches',
       query: Query({
         ...FILTER,
-        since: Type.Optional(Time),
-        until: Type.Optional(Time),
+        ...RANGE,
         limit: Type.Optional(Limit),
         cursor: Type.Optional(Type.String({ maxLength: 1000 })),
       }),
