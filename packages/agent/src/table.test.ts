@@ -2,21 +2,11 @@
 // buffers are rejected with an error, never a crash or a hang, and a valid table still loads.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { mulberry32 as rng } from '@execguard/engine/reference';
 import { defaultCatalogue } from '@execguard/knowledge';
 import { encodeFacts } from './facts-codec.js';
 import { nativeCore } from './native.js';
 import { buildTable } from './table.js';
-
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const policy = {
   apiVersion: 'execguard.io/v1',
