@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { compile, decide } from '@execguard/engine';
-import { referenceDecide } from '@execguard/engine/reference';
+import { mulberry32, referenceDecide } from '@execguard/engine/reference';
 import { defaultCatalogue } from '@execguard/knowledge';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
@@ -14,13 +14,7 @@ const REFERENCE_SAMPLE = Number(process.env.BENCH_REFERENCE_EVENTS ?? 300);
 const HASHES = 100_000;
 const RULES = 500;
 
-let seed = 0x5eed;
-const rand = () => {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+const rand = mulberry32(0x5eed);
 // Real SHA-256 digests (uniform, flat strings), as a sensor would report them.
 const hex = (n) => createHash('sha256').update(String(n)).digest('hex');
 const hashes = Array.from({ length: HASHES }, (_, i) => hex(i * 2654435761 + 12345));
